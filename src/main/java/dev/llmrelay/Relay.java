@@ -1,0 +1,89 @@
+package dev.llmrelay;
+
+import dev.llmrelay.api.RouterVerticle;
+import dev.llmrelay.bus.RecordCodec;
+import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.simulator.Simulator;
+import dev.llmrelay.upstream.ProviderVerticle;
+import dev.llmrelay.upstream.UpstreamHealth;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+
+/**
+ * Deploys the relay on a Vert.x instance: the simulator when no upstream is configured, then the
+ * provider and router verticles with their configuration slices. Used by {@link Main} and by tests.
+ */
+public final class Relay {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+
+  private final RelayConfig config;
+  private final Simulator simulator;
+  private final UpstreamHealth health;
+
+  private Relay(RelayConfig config, Simulator simulator, UpstreamHealth health) {
+    this.config = config;
+    this.simulator = simulator;
+    this.health = health;
+  }
+
+  /** Deploys everything {@code config} asks for and completes once the HTTP port is listening. */
+  public static Future<Relay> deploy(Vertx vertx, RelayConfig config) {
+    RecordCodec.registerAll(vertx);
+    Future<RelayConfig> resolved = config.upstream().url() == null
+      ? Simulator.start(vertx, "127.0.0.1", 0).map(sim -> config)
+      : Future.succeededFuture(config);
+    if (config.upstream().url() == null) {
+      return Simulator.start(vertx, "127.0.0.1", 0).compose(sim -> {
+        RelayConfig simulated = config.withUpstream(config.upstream().withUrl(sim.baseUrl(), true));
+        LOG.warn("SIMULATOR MODE: neither OPENROUTER_API_KEY nor RELAY_UPSTREAM_URL is set; answers come from the "
+          + "built-in OpenRouter simulator at " + sim.baseUrl() + ", not from a real model");
+        return deployVerticles(vertx, simulated, sim);
+      });
+    }
+    return resolved.compose(c -> deployVerticles(vertx, c, null));
+  }
+
+  private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator) {
+    UpstreamHealth health = new UpstreamHealth();
+    DeploymentOptions providers = new DeploymentOptions()
+      .setInstances(config.upstream().instances())
+      .setConfig(ConfigLoader.toJson(config));
+    DeploymentOptions routers = new DeploymentOptions()
+      .setInstances(config.http().instances())
+      .setConfig(ConfigLoader.toJson(config));
+    String role = config.deployment().role();
+    Future<?> provided = role.equals("edge")
+      ? Future.succeededFuture()
+      : vertx.deployVerticle(() -> new ProviderVerticle(health::add), providers);
+    return provided
+      .compose(v -> role.equals("provider")
+        ? Future.succeededFuture()
+        : vertx.deployVerticle(() -> new RouterVerticle(health), routers))
+      .map(v -> {
+        if (!role.equals("provider")) {
+          LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
+            + " (upstream " + config.upstream().url() + ")");
+        }
+        return new Relay(config, simulator, health);
+      });
+  }
+
+  /** The configuration in force (with the simulator's URL when it runs). */
+  public RelayConfig config() {
+    return config;
+  }
+
+  /** The built-in simulator, or null when a real upstream is configured. */
+  public Simulator simulator() {
+    return simulator;
+  }
+
+  public UpstreamHealth health() {
+    return health;
+  }
+}

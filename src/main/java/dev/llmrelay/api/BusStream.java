@@ -1,0 +1,186 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.bus.Addresses;
+import dev.llmrelay.bus.OpenRequest;
+import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.bus.StreamControl;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.error.ErrorMapper;
+import dev.llmrelay.error.ErrorType;
+import dev.llmrelay.error.RelayError;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The router side of one stream: listens on the stream's data address, asks a provider to open it,
+ * hands chunks to a {@link StreamSink}, and grants credits back only while the client keeps up.
+ * A client that leaves cancels it; a provider that goes silent past the watchdog ends it with
+ * {@code upstream_unavailable}. Ends exactly once.
+ */
+final class BusStream {
+
+  private final EventBus eventBus;
+  private final String id = UUID.randomUUID().toString();
+  private final RelayConfig.Streams config;
+  private final StreamSink sink;
+  private final Consumer<BusStream> onFinished;
+  private final int grantBatch;
+  private MessageConsumer<StreamChunk> consumer;
+  private long lastHeard = System.currentTimeMillis();
+  private int ungranted;
+  private boolean awaitingDrain;
+  private boolean accepted;
+  private boolean cancelPending;
+  private boolean ended;
+
+  private BusStream(Vertx vertx, RelayConfig.Streams config, StreamSink sink, Consumer<BusStream> onFinished) {
+    this.eventBus = vertx.eventBus();
+    this.config = config;
+    this.sink = sink;
+    this.onFinished = onFinished;
+    this.grantBatch = Math.max(1, config.creditWindow() / 2);
+  }
+
+  /**
+   * Starts a stream of {@code upstreamBody} into {@code sink}. {@code onFinished} is told once, when
+   * the stream has ended for any reason.
+   */
+  static BusStream open(Vertx vertx, RelayConfig.Streams config, String upstreamBody, String model, boolean raw,
+                        StreamSink sink, Consumer<BusStream> onFinished) {
+    BusStream stream = new BusStream(vertx, config, sink, onFinished);
+    stream.start(upstreamBody, model, raw);
+    return stream;
+  }
+
+  private void start(String upstreamBody, String model, boolean raw) {
+    consumer = eventBus.consumer(Addresses.data(id), this::onMessage);
+    OpenRequest open = new OpenRequest(id, config.creditWindow(), raw, upstreamBody, model);
+    // In a cluster the subscription must have propagated before a provider sends to it.
+    consumer.completion()
+      .compose(v -> ended
+        ? io.vertx.core.Future.failedFuture(RelayError.of(ErrorType.CANCELLED, "cancelled before opening").exception())
+        : eventBus.request(Addresses.OPEN, open, new DeliveryOptions().setSendTimeout(config.watchdogMs())))
+      .onComplete(ar -> {
+        if (ar.failed()) {
+          fail(ErrorMapper.fromThrowable(ar.cause()));
+          return;
+        }
+        accepted = true;
+        lastHeard = System.currentTimeMillis();
+        if (cancelPending) {
+          sendControl(StreamControl.cancel());
+        }
+      });
+  }
+
+  boolean isEnded() {
+    return ended;
+  }
+
+  /** The client went away: stop the upstream. */
+  void cancel() {
+    if (ended) {
+      return;
+    }
+    if (accepted) {
+      sendControl(StreamControl.cancel());
+    } else {
+      cancelPending = true;
+    }
+    finish();
+  }
+
+  /** Watchdog and keep-alives; called by the router about every {@code tickMs}. */
+  void tick(long now) {
+    if (ended) {
+      return;
+    }
+    if (accepted && now - lastHeard > config.watchdogMs()) {
+      sendControl(StreamControl.cancel());
+      fail(RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE,
+        "The provider stopped answering (no message for " + config.watchdogMs() + " ms)"));
+      return;
+    }
+    sink.tick(now);
+  }
+
+  private void onMessage(Message<StreamChunk> message) {
+    StreamChunk chunk = message.body();
+    if (chunk.kind() == StreamChunk.Kind.PING) {
+      if (ended) {
+        message.fail(410, "stream " + id + " has ended");
+      } else {
+        lastHeard = System.currentTimeMillis();
+        message.reply("alive");
+      }
+      return;
+    }
+    if (ended) {
+      return;
+    }
+    lastHeard = System.currentTimeMillis();
+    switch (chunk.kind()) {
+      case HEAD -> sink.head(chunk);
+      case DELTA -> {
+        sink.delta(chunk);
+        ungranted++;
+        grantIfReady();
+      }
+      case END -> {
+        sink.end(chunk);
+        finish();
+      }
+      case ERROR -> fail(chunk.error());
+      default -> throw new IllegalStateException("unexpected chunk " + chunk.kind());
+    }
+  }
+
+  private void grantIfReady() {
+    if (ungranted < grantBatch || awaitingDrain) {
+      return;
+    }
+    if (sink.writeQueueFull()) {
+      awaitingDrain = true;
+      sink.drainHandler(v -> {
+        awaitingDrain = false;
+        grant();
+      });
+    } else {
+      grant();
+    }
+  }
+
+  private void grant() {
+    if (!ended && ungranted > 0) {
+      sendControl(StreamControl.credit(ungranted));
+      ungranted = 0;
+    }
+  }
+
+  private void fail(RelayError error) {
+    if (ended) {
+      return;
+    }
+    sink.error(error);
+    finish();
+  }
+
+  private void sendControl(StreamControl control) {
+    eventBus.send(Addresses.control(id), control);
+  }
+
+  private void finish() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    consumer.unregister();
+    onFinished.accept(this);
+  }
+}

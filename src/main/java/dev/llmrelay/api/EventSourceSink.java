@@ -1,0 +1,106 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.error.RelayError;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes the relay's EventSource contract: each chunk as {@code event: message} with
+ * {@code {"text", "metadata": {"model", "provider", "timestamp"}}}, a final {@code [DONE]} message
+ * from provider {@code system} with finish reason and usage, failures as {@code event: error}. Every
+ * event has an increasing {@code id}. A sink that commits early (the browser GET) answers 200 at once
+ * and reports every failure as an event, since EventSource cannot read an error body; otherwise the
+ * status waits for the upstream's head, so failures before it get a real status and a JSON body.
+ */
+final class EventSourceSink implements StreamSink {
+
+  private final HttpServerResponse response;
+  private final long keepAliveMs;
+  private boolean committed;
+  private long eventId;
+  private long lastWriteAt = System.currentTimeMillis();
+
+  EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs) {
+    this.response = response;
+    this.keepAliveMs = keepAliveMs;
+    if (commitEarly) {
+      commit();
+    }
+  }
+
+  static void sseHeaders(HttpServerResponse response) {
+    response.setStatusCode(200)
+      .setChunked(true)
+      .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+      .putHeader("Cache-Control", "no-cache, no-transform")
+      .putHeader("X-Accel-Buffering", "no");
+  }
+
+  @Override
+  public void head(StreamChunk head) {
+    if (!committed) {
+      commit();
+    }
+  }
+
+  @Override
+  public void delta(StreamChunk chunk) {
+    StringBuilder json = new StringBuilder(chunk.text().length() + 100).append("{\"text\":");
+    SseFrames.quote(json, chunk.text()).append(",\"metadata\":{\"model\":");
+    SseFrames.quote(json, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
+      .append(System.currentTimeMillis()).append("}}");
+    write(SseFrames.event(++eventId, "message", json));
+  }
+
+  @Override
+  public void end(StreamChunk end) {
+    StringBuilder json = new StringBuilder(200).append("{\"text\":\"[DONE]\",\"metadata\":{\"model\":");
+    SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":")
+      .append(System.currentTimeMillis()).append(",\"finishReason\":");
+    SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
+      .append(end.usage() == null ? "null" : end.usage()).append("}}");
+    if (!committed) {
+      commit();
+    }
+    response.end(SseFrames.event(++eventId, "message", json));
+  }
+
+  @Override
+  public void error(RelayError error) {
+    if (!committed) {
+      JsonErrors.send(response, error);
+      return;
+    }
+    response.end(SseFrames.event(++eventId, "error", error.toJson().encode()));
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  @Override
+  public void drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  @Override
+  public void tick(long now) {
+    if (committed && keepAliveMs > 0 && now - lastWriteAt >= keepAliveMs && !response.ended()) {
+      write(": keep-alive\n\n");
+    }
+  }
+
+  private void commit() {
+    committed = true;
+    sseHeaders(response);
+    // A comment flushes the headers at once, so the client knows the stream is open.
+    write(": connected\n\n");
+  }
+
+  private void write(String text) {
+    lastWriteAt = System.currentTimeMillis();
+    response.write(text);
+  }
+}

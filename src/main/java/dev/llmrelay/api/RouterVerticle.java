@@ -1,0 +1,188 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.error.ErrorType;
+import dev.llmrelay.error.RelayError;
+import dev.llmrelay.error.RelayException;
+import dev.llmrelay.upstream.UpstreamHealth;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The client-facing HTTP server: validates requests, opens a {@link BusStream} per completion and
+ * picks the sink that speaks the endpoint's format. Only wires; several instances share one port.
+ */
+public final class RouterVerticle extends VerticleBase {
+
+  private final UpstreamHealth health;
+  private final Set<BusStream> active = new HashSet<>();
+  private RelayConfig config;
+  private ModelsCatalog catalog;
+  private long ticker = -1;
+
+  /** @param health this JVM's provider breakers, reported at {@code /health} */
+  public RouterVerticle(UpstreamHealth health) {
+    this.health = health;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = ConfigLoader.fromJson(config(), RelayConfig.class);
+    catalog = ModelsCatalog.load(config.http().modelsFile(), config.upstream().simulated());
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+
+    Router router = Router.router(vertx);
+    router.get("/api/v1/llm/complete/stream").handler(this::handleStreamGet);
+    router.post("/api/v1/llm/complete/stream").handler(body).handler(this::handleStreamPost);
+    router.post("/api/v1/llm/complete").handler(body).handler(this::handleComplete);
+    router.get("/api/v1/llm/models").handler(this::handleModels);
+    router.get("/health").handler(this::handleHealth);
+    router.route("/api/*").handler(this::handleNotFound);
+    router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("test-stream.html"));
+    router.route().failureHandler(this::handleFailure);
+
+    ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxInitialLineLength(config.http().maxRequestLineBytes())
+        .setCompressionSupported(false))
+      .invalidRequestHandler(this::handleInvalidRequest)
+      .requestHandler(router);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(ticker);
+    for (BusStream stream : Set.copyOf(active)) {
+      stream.cancel();
+    }
+    return Future.succeededFuture();
+  }
+
+  private void handleStreamGet(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.getHeader("Last-Event-ID") != null) {
+      // An EventSource reconnecting after the stream ended: never run the generation twice.
+      // 204 makes the browser stop reconnecting.
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    CompletionRequest completion;
+    try {
+      completion = CompletionRequest.fromQuery(request.getParam("messages"), request.getParam("options"));
+    } catch (RelayException e) {
+      JsonErrors.send(ctx.response(), e.error());
+      return;
+    }
+    stream(ctx, completion, new EventSourceSink(ctx.response(), true, config.stream().keepAliveMs()));
+  }
+
+  private void handleStreamPost(RoutingContext ctx) {
+    withBody(ctx, completion ->
+      stream(ctx, completion, new EventSourceSink(ctx.response(), false, config.stream().keepAliveMs())));
+  }
+
+  private void handleComplete(RoutingContext ctx) {
+    withBody(ctx, completion -> stream(ctx, completion, new CompletionSink(ctx.response())));
+  }
+
+  private void handleModels(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").end(catalog.toJson().encode());
+  }
+
+  private void handleHealth(RoutingContext ctx) {
+    JsonObject upstream = health.toJson();
+    JsonObject json = new JsonObject()
+      .put("status", upstream.getBoolean("ready") ? "UP" : "DEGRADED")
+      .put("live", true)
+      .put("ready", upstream.getBoolean("ready"))
+      .put("simulated", config.upstream().simulated())
+      .put("activeStreams", active.size())
+      .put("upstream", upstream);
+    ctx.response().setStatusCode(upstream.getBoolean("ready") ? 200 : 503)
+      .putHeader("Content-Type", "application/json").end(json.encode());
+  }
+
+  private void handleNotFound(RoutingContext ctx) {
+    JsonErrors.send(ctx.response(), new RelayError(ErrorType.BAD_REQUEST, 404,
+      "No such endpoint: " + ctx.request().method() + " " + ctx.request().path(), -1, null));
+  }
+
+  private void withBody(RoutingContext ctx, java.util.function.Consumer<CompletionRequest> then) {
+    CompletionRequest completion;
+    try {
+      completion = CompletionRequest.fromBody(ctx.body().asString());
+    } catch (RelayException e) {
+      JsonErrors.send(ctx.response(), e.error());
+      return;
+    }
+    then.accept(completion);
+  }
+
+  private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink) {
+    String model = completion.model(config.stream().defaultModel());
+    String body = completion.upstreamBody(config.stream().defaultModel()).encode();
+    BusStream stream = BusStream.open(vertx, config.stream(), body, model, false, sink, active::remove);
+    if (!stream.isEnded()) {
+      active.add(stream);
+    }
+    HttpServerResponse response = ctx.response();
+    response.closeHandler(v -> stream.cancel());
+  }
+
+  private void handleFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    RelayError error;
+    if (failure instanceof RelayException e) {
+      error = e.error();
+    } else if (ctx.statusCode() == 413) {
+      error = new RelayError(ErrorType.BAD_REQUEST, 413, "body: larger than the limit of "
+        + config.http().maxBodyBytes() + " bytes", -1, "body");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error = new RelayError(ErrorType.BAD_REQUEST, ctx.statusCode(), "Bad request", -1, null);
+    } else {
+      error = RelayError.of(ErrorType.INTERNAL, "Internal error");
+    }
+    JsonErrors.send(ctx.response(), error);
+  }
+
+  private void handleInvalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    RelayError error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = new RelayError(ErrorType.BAD_REQUEST, 414, "url: the request line is longer than "
+        + config.http().maxRequestLineBytes() + " bytes; send long conversations with POST "
+        + "/api/v1/llm/complete/stream and a JSON body {messages, options}", -1, "url");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = new RelayError(ErrorType.BAD_REQUEST, 431, "headers: larger than the limit", -1, "headers");
+    } else {
+      error = new RelayError(ErrorType.BAD_REQUEST, 400, "Malformed HTTP request", -1, null);
+    }
+    JsonErrors.send(request.response(), error);
+    request.connection().close();
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    for (BusStream stream : active.toArray(new BusStream[0])) {
+      stream.tick(now);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package dev.llmrelay.bus;
+
+/**
+ * Asks a provider to open one upstream stream; sent to {@link Addresses#OPEN}. The provider registers
+ * the stream's control address before it replies, so a cancel can reach it from that moment on.
+ *
+ * @param streamId unique id; names the stream's data and control addresses
+ * @param credits the initial window: how many {@code DELTA} chunks may be in flight
+ * @param raw whether each chunk should carry the upstream JSON as received (OpenAI pass-through)
+ * @param body the upstream request body, JSON text, with {@code stream: true}
+ * @param model the requested model, reported until the upstream names the one it used
+ */
+public record OpenRequest(String streamId, int credits, boolean raw, String body, String model) {
+}

@@ -1,0 +1,115 @@
+package dev.llmrelay.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Reads {@code conf/config.json} (from the working directory, else the copy inside the jar), or the
+ * file named by {@code -conf}, then applies the environment variables that are part of the relay's
+ * interface: {@code OPENROUTER_API_KEY}, {@code RELAY_UPSTREAM_URL}, {@code RELAY_HTTP_PORT},
+ * {@code RELAY_HTTP_HOST}.
+ */
+public final class ConfigLoader {
+
+  public static final String DEFAULT_FILE = "conf/config.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private ConfigLoader() {
+  }
+
+  /** The configuration for these command-line arguments and this environment. */
+  public static RelayConfig load(String[] args, Map<String, String> env) {
+    String file = null;
+    for (int i = 0; i < args.length; i++) {
+      if (("-conf".equals(args[i]) || "--conf".equals(args[i])) && i + 1 < args.length) {
+        file = args[++i];
+      } else {
+        throw new IllegalArgumentException("unknown argument " + args[i] + " (usage: [-conf config.json])");
+      }
+    }
+    return applyEnvironment(file == null ? defaults() : read(Path.of(file)), env);
+  }
+
+  /** {@code conf/config.json} as shipped, without environment overrides. */
+  public static RelayConfig defaults() {
+    Path local = Path.of(DEFAULT_FILE);
+    if (Files.isRegularFile(local)) {
+      return read(local);
+    }
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULT_FILE)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULT_FILE + " is neither in the working directory nor in the jar");
+      }
+      return JSON.readValue(in, RelayConfig.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + DEFAULT_FILE + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static RelayConfig read(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), RelayConfig.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static RelayConfig applyEnvironment(RelayConfig config, Map<String, String> env) {
+    RelayConfig result = config;
+    String key = blankToNull(env.get("OPENROUTER_API_KEY"));
+    String url = blankToNull(env.get("RELAY_UPSTREAM_URL"));
+    if (key != null) {
+      result = result.withUpstream(result.upstream().withApiKey(key));
+    }
+    if (url != null) {
+      result = result.withUpstream(result.upstream().withUrl(url, false));
+    } else if (key == null) {
+      // Neither a key nor an upstream: serve from the built-in simulator (the url is set once it listens).
+      result = result.withUpstream(result.upstream().withUrl(null, true));
+    }
+    String port = blankToNull(env.get("RELAY_HTTP_PORT"));
+    if (port != null) {
+      try {
+        result = result.withHttp(result.http().withPort(Integer.parseInt(port)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("RELAY_HTTP_PORT is not a port number: " + port);
+      }
+    }
+    String host = blankToNull(env.get("RELAY_HTTP_HOST"));
+    if (host != null) {
+      result = result.withHttp(result.http().withHost(host));
+    }
+    return result;
+  }
+
+  /** A configuration slice as the JSON a verticle receives in its deployment options. */
+  public static JsonObject toJson(Object slice) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = JSON.convertValue(slice, Map.class);
+    return new JsonObject(map);
+  }
+
+  /** The inverse of {@link #toJson}. */
+  public static <T> T fromJson(JsonObject json, Class<T> type) {
+    try {
+      return JSON.readValue(json.encode(), type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.llmrelay.simulator;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the simulator saw, readable from any thread: request and stream counts, and the last requests
+ * and streams in detail, so tests can assert exactly what reached the "upstream" and how it ended.
+ */
+public final class SimulatorStats {
+
+  private static final int KEEP = 2000;
+
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong aborted = new AtomicLong();
+  private final AtomicLong writeQueueFull = new AtomicLong();
+  private final ConcurrentLinkedDeque<JsonObject> bodies = new ConcurrentLinkedDeque<>();
+  private final ConcurrentLinkedDeque<SimStream> streams = new ConcurrentLinkedDeque<>();
+
+  /** Chat-completion requests received. */
+  public long requests() {
+    return requests.get();
+  }
+
+  /** Requests answered with a 200 event stream. */
+  public long started() {
+    return started.get();
+  }
+
+  /** Streams and error answers written to their end. */
+  public long completed() {
+    return completed.get();
+  }
+
+  /** Requests whose client (the relay) closed the connection before the simulator finished. */
+  public long aborted() {
+    return aborted.get();
+  }
+
+  /** Times a stream's writes backed up because the reader stopped reading. */
+  public long writeQueueFull() {
+    return writeQueueFull.get();
+  }
+
+  /** The most recent request bodies, oldest first. */
+  public List<JsonObject> bodies() {
+    return List.copyOf(bodies);
+  }
+
+  /** The most recent streams, oldest first. */
+  public List<SimStream> streams() {
+    return List.copyOf(streams);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("requests", requests()).put("started", started()).put("completed", completed())
+      .put("aborted", aborted()).put("writeQueueFull", writeQueueFull());
+  }
+
+  void request(JsonObject body) {
+    requests.incrementAndGet();
+    bodies.addLast(body);
+    while (bodies.size() > KEEP) {
+      bodies.pollFirst();
+    }
+  }
+
+  void started(SimStream stream) {
+    started.incrementAndGet();
+    streams.addLast(stream);
+    while (streams.size() > KEEP) {
+      streams.pollFirst();
+    }
+  }
+
+  void countCompleted() {
+    completed.incrementAndGet();
+  }
+
+  void countAborted() {
+    aborted.incrementAndGet();
+  }
+
+  void countWriteQueueFull() {
+    writeQueueFull.incrementAndGet();
+  }
+}

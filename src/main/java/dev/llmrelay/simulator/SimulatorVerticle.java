@@ -1,0 +1,131 @@
+package dev.llmrelay.simulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * An OpenRouter stand-in on loopback: {@code POST .../chat/completions} streams a {@link SimStream}
+ * or answers with the HTTP error of its scenario, {@code GET .../models} lists a few models, and
+ * {@code GET /sim/stats} shows the counters.
+ */
+final class SimulatorVerticle extends VerticleBase {
+
+  private final String host;
+  private final int port;
+  private final SimulatorStats stats;
+  private final Map<String, Integer> failuresByKey = new HashMap<>();
+  private HttpServer server;
+
+  SimulatorVerticle(String host, int port, SimulatorStats stats) {
+    this.host = host;
+    this.port = port;
+    this.stats = stats;
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    return server.listen(port, host);
+  }
+
+  private void handle(HttpServerRequest request) {
+    String path = request.path();
+    if (path.endsWith("/chat/completions") && request.method().name().equals("POST")) {
+      request.body().onSuccess(body -> chat(request, body.toString()));
+    } else if (path.endsWith("/models")) {
+      JsonArray data = new JsonArray();
+      for (String id : new String[] {"openai/gpt-4o", "anthropic/claude-3.5-sonnet", "google/gemini-pro-1.5"}) {
+        data.add(new JsonObject().put("id", id).put("name", id).put("context_length", 128000));
+      }
+      json(request.response(), 200, new JsonObject().put("data", data));
+    } else if (path.equals("/sim/stats")) {
+      json(request.response(), 200, stats.toJson());
+    } else {
+      json(request.response(), 404, error(404, "Not Found", null));
+    }
+  }
+
+  private void chat(HttpServerRequest request, String text) {
+    JsonObject body;
+    try {
+      body = new JsonObject(text);
+    } catch (DecodeException e) {
+      stats.request(new JsonObject().put("invalid", text));
+      json(request.response(), 400, error(400, "Invalid JSON body", "invalid_request"));
+      return;
+    }
+    stats.request(body);
+    Scenario scenario = Scenario.from(body);
+    HttpServerResponse response = request.response();
+    if (scenario.failFirst() > 0) {
+      int seen = failuresByKey.merge(scenario.key(), 1, Integer::sum);
+      if (seen <= scenario.failFirst()) {
+        failWith(response, scenario.failStatus(), scenario);
+        return;
+      }
+    }
+    switch (scenario.name()) {
+      case "context-length" -> json(response, 400, error(400,
+        "This endpoint's maximum context length is 8192 tokens. However, you requested about 9000 tokens.",
+        "context_length_exceeded"));
+      case "auth" -> json(response, 401, error(401, "Missing Authentication header", "authentication"));
+      case "payment" -> json(response, 402, error(402, "Insufficient credits. Add more using https://openrouter.ai/credits",
+        "payment_required"));
+      case "forbidden" -> json(response, 403, error(403, "Input was flagged by moderation", "content_policy_violation"));
+      case "rate-limit", "bad-gateway", "unavailable", "server-error" -> failWith(response, switch (scenario.name()) {
+        case "rate-limit" -> 429;
+        case "bad-gateway" -> 502;
+        case "unavailable" -> 503;
+        default -> 500;
+      }, scenario);
+      case "hang" -> response.closeHandler(v -> stats.countAborted());
+      default -> new SimStream(vertx, response, scenario, stats).start();
+    }
+  }
+
+  private void failWith(HttpServerResponse response, int status, Scenario scenario) {
+    if (status == 429 || status == 503) {
+      response.putHeader("Retry-After", Integer.toString(scenario.retryAfterSeconds()));
+    }
+    String type = switch (status) {
+      case 429 -> "rate_limit_exceeded";
+      case 503 -> "provider_unavailable";
+      default -> "server";
+    };
+    String message = switch (status) {
+      case 429 -> "Rate limit exceeded: free-models-per-min";
+      case 502 -> "Provider returned error";
+      case 503 -> "No endpoints found that can handle the request";
+      default -> "Internal Server Error";
+    };
+    json(response, status, error(status, message, type));
+  }
+
+  private void json(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    if (status >= 400) {
+      stats.countCompleted();
+    }
+  }
+
+  private static JsonObject error(int code, String message, String errorType) {
+    JsonObject error = new JsonObject().put("code", code).put("message", message);
+    if (errorType != null) {
+      error.put("metadata", new JsonObject().put("error_type", errorType));
+    }
+    return new JsonObject().put("error", error);
+  }
+}

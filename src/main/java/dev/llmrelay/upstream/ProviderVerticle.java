@@ -1,0 +1,76 @@
+package dev.llmrelay.upstream;
+
+import dev.llmrelay.bus.Addresses;
+import dev.llmrelay.bus.OpenRequest;
+import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.RelayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Takes {@link OpenRequest}s from the event bus and runs each as an {@link UpstreamStream}. Only
+ * wires: the upstream call lives in {@link UpstreamClient}, the per-stream work in UpstreamStream.
+ */
+public final class ProviderVerticle extends VerticleBase {
+
+  private final Consumer<UpstreamClient> onClient;
+  private final Set<UpstreamStream> active = new HashSet<>();
+  private RelayConfig config;
+  private UpstreamClient client;
+  private MessageConsumer<OpenRequest> opens;
+  private long ticker = -1;
+
+  /** @param onClient told of this instance's client (and so its breaker), for health reporting */
+  public ProviderVerticle(Consumer<UpstreamClient> onClient) {
+    this.onClient = onClient;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = ConfigLoader.fromJson(config(), RelayConfig.class);
+    RelayConfig.Breaker breaker = config.breaker();
+    client = new UpstreamClient(vertx, config.upstream(), breaker,
+      RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()),
+      "upstream-" + context.deploymentID() + "-" + System.identityHashCode(this));
+    onClient.accept(client);
+    ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
+    opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
+    return opens.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(ticker);
+    for (UpstreamStream stream : Set.copyOf(active)) {
+      stream.cancel();
+    }
+    return client.close();
+  }
+
+  private void handleOpen(Message<OpenRequest> message) {
+    UpstreamStream stream = new UpstreamStream(vertx, message.body(), config.upstream(), config.stream(), active::remove);
+    active.add(stream);
+    stream.listen().onComplete(ar -> {
+      if (ar.failed()) {
+        active.remove(stream);
+        message.fail(500, "cannot listen for stream control: " + ar.cause().getMessage());
+        return;
+      }
+      message.reply("accepted");
+      stream.run(client);
+    });
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    for (UpstreamStream stream : active.toArray(new UpstreamStream[0])) {
+      stream.tick(now);
+    }
+  }
+}

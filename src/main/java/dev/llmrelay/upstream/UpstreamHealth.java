@@ -1,0 +1,34 @@
+package dev.llmrelay.upstream;
+
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The breakers of this JVM's provider instances, for {@code GET /health}. Each provider instance has
+ * its own breaker (a breaker is per-instance state); the relay is ready while at least one is not open.
+ */
+public final class UpstreamHealth {
+
+  private final List<CircuitBreaker> breakers = new CopyOnWriteArrayList<>();
+
+  public void add(UpstreamClient client) {
+    breakers.add(client.breaker());
+  }
+
+  public JsonObject toJson() {
+    JsonArray list = new JsonArray();
+    boolean anyClosed = breakers.isEmpty();
+    for (CircuitBreaker breaker : breakers) {
+      list.add(new JsonObject()
+        .put("name", breaker.name())
+        .put("state", breaker.state().name())
+        .put("failures", breaker.failureCount()));
+      anyClosed |= breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN;
+    }
+    return new JsonObject().put("ready", anyClosed).put("breakers", list);
+  }
+}
