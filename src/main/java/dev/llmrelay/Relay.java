@@ -59,7 +59,7 @@ public final class Relay {
     String role = config.deployment().role();
     Future<?> provided = role.equals("edge")
       ? Future.succeededFuture()
-      : vertx.deployVerticle(() -> new ProviderVerticle(health::add), providers);
+      : vertx.deployVerticle(() -> new ProviderVerticle(health), providers);
     return provided
       .compose(v -> role.equals("provider")
         ? Future.succeededFuture()

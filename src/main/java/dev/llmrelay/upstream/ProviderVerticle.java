@@ -11,7 +11,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Takes {@link OpenRequest}s from the event bus and runs each as an {@link UpstreamStream}. Only
@@ -19,16 +18,16 @@ import java.util.function.Consumer;
  */
 public final class ProviderVerticle extends VerticleBase {
 
-  private final Consumer<UpstreamClient> onClient;
+  private final UpstreamHealth health;
   private final Set<UpstreamStream> active = new HashSet<>();
   private RelayConfig config;
   private UpstreamClient client;
   private MessageConsumer<OpenRequest> opens;
   private long ticker = -1;
 
-  /** @param onClient told of this instance's client (and so its breaker), for health reporting */
-  public ProviderVerticle(Consumer<UpstreamClient> onClient) {
-    this.onClient = onClient;
+  /** @param health where this instance reports its breaker and its streams */
+  public ProviderVerticle(UpstreamHealth health) {
+    this.health = health;
   }
 
   @Override
@@ -38,7 +37,7 @@ public final class ProviderVerticle extends VerticleBase {
     client = new UpstreamClient(vertx, config.upstream(), breaker,
       RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()),
       "upstream-" + context.deploymentID() + "-" + System.identityHashCode(this));
-    onClient.accept(client);
+    health.add(client);
     ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
     opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
     return opens.completion();
@@ -54,17 +53,25 @@ public final class ProviderVerticle extends VerticleBase {
   }
 
   private void handleOpen(Message<OpenRequest> message) {
-    UpstreamStream stream = new UpstreamStream(vertx, message.body(), config.upstream(), config.stream(), active::remove);
+    UpstreamStream stream = new UpstreamStream(vertx, message.body(), config.upstream(), config.stream(), health,
+      this::forget);
     active.add(stream);
+    health.streamOpened();
     stream.listen().onComplete(ar -> {
       if (ar.failed()) {
-        active.remove(stream);
+        forget(stream);
         message.fail(500, "cannot listen for stream control: " + ar.cause().getMessage());
         return;
       }
       message.reply("accepted");
       stream.run(client);
     });
+  }
+
+  private void forget(UpstreamStream stream) {
+    if (active.remove(stream)) {
+      health.streamClosed();
+    }
   }
 
   private void tick() {

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The breakers of this JVM's provider instances, for {@code GET /health}. Each provider instance has
@@ -14,9 +16,33 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class UpstreamHealth {
 
   private final List<CircuitBreaker> breakers = new CopyOnWriteArrayList<>();
+  private final AtomicInteger openStreams = new AtomicInteger();
+  private final AtomicLong maxInFlight = new AtomicLong();
 
-  public void add(UpstreamClient client) {
+  void add(UpstreamClient client) {
     breakers.add(client.breaker());
+  }
+
+  void streamOpened() {
+    openStreams.incrementAndGet();
+  }
+
+  void streamClosed() {
+    openStreams.decrementAndGet();
+  }
+
+  void inFlight(long chunks) {
+    maxInFlight.accumulateAndGet(chunks, Math::max);
+  }
+
+  /** Upstream streams this JVM's providers hold right now. */
+  public int openStreams() {
+    return openStreams.get();
+  }
+
+  /** The most chunks any one stream ever had sent but not yet credited back. */
+  public long maxInFlight() {
+    return maxInFlight.get();
   }
 
   public JsonObject toJson() {
@@ -29,6 +55,6 @@ public final class UpstreamHealth {
         .put("failures", breaker.failureCount()));
       anyClosed |= breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN;
     }
-    return new JsonObject().put("ready", anyClosed).put("breakers", list);
+    return new JsonObject().put("ready", anyClosed).put("openStreams", openStreams()).put("breakers", list);
   }
 }

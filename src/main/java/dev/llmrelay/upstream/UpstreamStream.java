@@ -37,6 +37,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   private final OpenRequest open;
   private final RelayConfig.Upstream upstream;
   private final RelayConfig.Streams streams;
+  private final UpstreamHealth health;
   private final Consumer<UpstreamStream> onFinished;
   private final String dataAddress;
   private final SseDecoder sse = new SseDecoder(this::onEvent);
@@ -64,7 +65,8 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   private boolean finished;
 
   UpstreamStream(Vertx vertx, OpenRequest open, RelayConfig.Upstream upstream, RelayConfig.Streams streams,
-                 Consumer<UpstreamStream> onFinished) {
+                 UpstreamHealth health, Consumer<UpstreamStream> onFinished) {
+    this.health = health;
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.open = open;
@@ -187,6 +189,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     sentByRecord = 0;
     sse.record(record);
     credits -= sentByRecord;
+    if (sentByRecord > 0) {
+      health.inFlight(open.credits() - credits);
+    }
     if (!finished) {
       rebalance();
     }

@@ -1,0 +1,63 @@
+package dev.llmrelay.testing;
+
+import dev.llmrelay.Relay;
+import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.simulator.Simulator;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Starts the simulator on port 0 and the relay in front of it on 127.0.0.1, from the shipped
+ * {@code conf/config.json} with test-friendly instance counts. Call from a test thread (it awaits).
+ */
+public final class RelayHarness {
+
+  public final Simulator simulator;
+  public final Relay relay;
+  public final int port;
+
+  private RelayHarness(Simulator simulator, Relay relay, int port) {
+    this.simulator = simulator;
+    this.relay = relay;
+    this.port = port;
+  }
+
+  public static RelayHarness start(Vertx vertx) {
+    return start(vertx, c -> c);
+  }
+
+  public static RelayHarness start(Vertx vertx, UnaryOperator<RelayConfig> tweak) {
+    Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+    RelayConfig base = ConfigLoader.applyEnvironment(ConfigLoader.defaults(),
+      Map.of("RELAY_UPSTREAM_URL", simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1",
+        "RELAY_HTTP_PORT", Integer.toString(freePort())));
+    RelayConfig config = tweak.apply(base);
+    Relay relay = Relay.deploy(vertx, config).await();
+    return new RelayHarness(simulator, relay, config.http().port());
+  }
+
+  /** Config with {@code n} router and provider instances each. */
+  public static RelayConfig instances(RelayConfig c, int routers, int providers) {
+    RelayConfig.Http h = c.http();
+    RelayConfig.Upstream u = c.upstream();
+    return c.withHttp(new RelayConfig.Http(h.host(), h.port(), routers, h.maxRequestLineBytes(), h.maxBodyBytes(),
+        h.modelsFile()))
+      .withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), providers, u.poolSize(),
+        u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), u.idleTimeoutMs(), u.totalTimeoutMs(),
+        u.simulated()));
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
