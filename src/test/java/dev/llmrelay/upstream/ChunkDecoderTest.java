@@ -1,0 +1,77 @@
+package dev.llmrelay.upstream;
+
+import dev.llmrelay.error.ErrorType;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Decoding OpenRouter chunks, including the shapes PROTOCOL.md lists as pitfalls. */
+class ChunkDecoderTest {
+
+  private static Chunk decode(String json) {
+    return ChunkDecoder.decode(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void contentModelAndFinishReasonOfTheFirstChoice() {
+    Chunk c = decode("{\"id\":\"gen-1\",\"provider\":\"OpenAI\",\"model\":\"openai/gpt-4o\",\"object\":\"chat.completion.chunk\","
+      + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hé\\u00e9\\\"\",\"reasoning\":null},"
+      + "\"finish_reason\":\"stop\",\"native_finish_reason\":\"stop\",\"logprobs\":null}],\"system_fingerprint\":null}");
+    assertEquals("Héé\"", c.content());
+    assertEquals("stop", c.finishReason());
+    assertEquals("openai/gpt-4o", c.model());
+    assertNull(c.usage());
+    assertNull(c.error());
+    assertFalse(c.done());
+  }
+
+  @Test
+  void usageChunkWithEmptyChoices() {
+    Chunk c = decode("{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":5,\"total_tokens\":8,\"cost\":0.0001}}");
+    assertNull(c.content());
+    assertEquals("{\"prompt_tokens\":3,\"completion_tokens\":5,\"total_tokens\":8,\"cost\":1.0E-4}", c.usage());
+  }
+
+  @Test
+  void topLevelErrorWithFinishReasonError() {
+    Chunk c = decode("{\"id\":\"gen-abc123\",\"object\":\"chat.completion.chunk\",\"created\":1234567890,\"model\":\"openai/gpt-4o\","
+      + "\"provider\":\"OpenAI\",\"error\":{\"code\":429,\"message\":\"Rate limit exceeded\",\"metadata\":{\"error_type\":"
+      + "\"rate_limit_exceeded\"}},\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}");
+    assertEquals(ErrorType.RATE_LIMIT, c.error().type());
+    assertEquals(429, c.error().status());
+    assertTrue(c.error().message().contains("rate limit"), c.error().message());
+  }
+
+  @Test
+  void topLevelErrorWithEmptyChoicesAndStringCode() {
+    Chunk c = decode("{\"choices\":[],\"error\":{\"code\":\"server_error\",\"message\":\"Internal provider error\"}}");
+    assertEquals(ErrorType.UPSTREAM_UNAVAILABLE, c.error().type());
+    assertEquals(502, c.error().status());
+  }
+
+  @Test
+  void contextLengthErrorByType() {
+    Chunk c = decode("{\"error\":{\"code\":400,\"message\":\"too long\",\"metadata\":{\"error_type\":\"context_length_exceeded\"}}}");
+    assertEquals(ErrorType.CONTEXT_LENGTH, c.error().type());
+    assertTrue(c.error().message().contains("context length"));
+  }
+
+  @Test
+  void doneSentinelToleratesSurroundingWhitespace() {
+    assertSame(Chunk.DONE, decode("[DONE]"));
+    assertSame(Chunk.DONE, decode(" [DONE] "));
+  }
+
+  @Test
+  void malformedJsonIsAProtocolError() {
+    assertEquals(ErrorType.UPSTREAM_PROTOCOL, decode("{\"choices\":[{\"delta\":{\"content\":\"oops").error().type());
+    assertEquals(ErrorType.UPSTREAM_PROTOCOL, decode(": OPENROUTER PROCESSING").error().type());
+    assertEquals(ErrorType.UPSTREAM_PROTOCOL, decode("{\"a\":1} {\"b\":2}").error().type());
+  }
+}
