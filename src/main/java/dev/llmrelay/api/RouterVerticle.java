@@ -114,7 +114,7 @@ public final class RouterVerticle extends VerticleBase {
       .put("live", true)
       .put("ready", upstream.getBoolean("ready"))
       .put("simulated", config.upstream().simulated())
-      .put("activeStreams", active.size())
+      .put("activeStreams", health.clientStreams())
       .put("upstream", upstream);
     ctx.response().setStatusCode(upstream.getBoolean("ready") ? 200 : 503)
       .putHeader("Content-Type", "application/json").end(json.encode());
@@ -139,12 +139,18 @@ public final class RouterVerticle extends VerticleBase {
   private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink) {
     String model = completion.model(config.stream().defaultModel());
     String body = completion.upstreamBody(config.stream().defaultModel()).encode();
-    BusStream stream = BusStream.open(vertx, config.stream(), body, model, false, sink, active::remove);
+    health.clientStreamOpened();
+    BusStream stream = BusStream.open(vertx, config.stream(), body, model, false, sink, this::forget);
     if (!stream.isEnded()) {
       active.add(stream);
     }
     HttpServerResponse response = ctx.response();
     response.closeHandler(v -> stream.cancel());
+  }
+
+  private void forget(BusStream stream) {
+    active.remove(stream);
+    health.clientStreamClosed();
   }
 
   private void handleFailure(RoutingContext ctx) {

@@ -17,6 +17,7 @@ public final class UpstreamHealth {
 
   private final List<CircuitBreaker> breakers = new CopyOnWriteArrayList<>();
   private final AtomicInteger openStreams = new AtomicInteger();
+  private final AtomicInteger clientStreams = new AtomicInteger();
   private final AtomicLong maxInFlight = new AtomicLong();
 
   void add(UpstreamClient client) {
@@ -33,6 +34,21 @@ public final class UpstreamHealth {
 
   void inFlight(long chunks) {
     maxInFlight.accumulateAndGet(chunks, Math::max);
+  }
+
+  /** A router began serving a client stream. */
+  public void clientStreamOpened() {
+    clientStreams.incrementAndGet();
+  }
+
+  /** A router finished a client stream, for any reason. */
+  public void clientStreamClosed() {
+    clientStreams.decrementAndGet();
+  }
+
+  /** Client streams this JVM's routers serve right now. */
+  public int clientStreams() {
+    return clientStreams.get();
   }
 
   /** Upstream streams this JVM's providers hold right now. */
@@ -55,6 +71,6 @@ public final class UpstreamHealth {
         .put("failures", breaker.failureCount()));
       anyClosed |= breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN;
     }
-    return new JsonObject().put("ready", anyClosed).put("openStreams", openStreams()).put("breakers", list);
+    return new JsonObject().put("ready", anyClosed).put("openStreams", openStreams()).put("clientStreams", clientStreams()).put("breakers", list);
   }
 }

@@ -1,0 +1,85 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.simulator.SimStream;
+import dev.llmrelay.testing.Await;
+import dev.llmrelay.testing.RelayHarness;
+import dev.llmrelay.testing.SseClient;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A client that stops reading makes the relay stop reading the upstream: the simulator's writes
+ * back up, no stream ever has more than the credit window in flight, and once the client reads again
+ * the whole answer arrives.
+ */
+@ExtendWith(VertxExtension.class)
+class BackpressureTest {
+
+  private static final int TOKENS = 150_000;
+
+  @Test
+  void aPausedClientStallsTheUpstreamAndLosesNothing(Vertx vertx) throws InterruptedException {
+    RelayHarness h = RelayHarness.start(vertx);
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(16 * 1024));
+    String uri = SseClient.query(SseClient.userMessages("flood [sim tokens=" + TOKENS + "]"),
+      new JsonObject().put("model", "sim/flood").encode());
+    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
+    Buffer received = Buffer.buffer();
+    Promise<Void> ended = Promise.promise();
+    http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send()).onSuccess(resp -> {
+      response.set(resp);
+      resp.handler(chunk -> {
+        received.appendBuffer(chunk);
+        resp.pause();
+      });
+      resp.endHandler(v -> ended.complete());
+    });
+
+    Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
+    SimStream upstream = h.simulator.stats().streams().get(0);
+    int stalledAt = upstream.written();
+    Thread.sleep(300);
+    assertEquals(stalledAt, upstream.written(), "the upstream makes no progress while the client is paused");
+    assertTrue(stalledAt < TOKENS, "stalled before the end: " + stalledAt);
+    assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight() + " > window 16");
+
+    vertx.runOnContext(v -> {
+      HttpClientResponse resp = response.get();
+      resp.handler(received::appendBuffer);
+      resp.resume();
+    });
+    ended.future().await();
+
+    String body = received.toString("UTF-8");
+    StringBuilder text = new StringBuilder();
+    int events = 0;
+    for (String block : body.split("\n\n")) {
+      int data = block.indexOf("data: ");
+      if (data < 0) {
+        continue;
+      }
+      events++;
+      JsonObject json = new JsonObject(block.substring(data + 6));
+      if (!"system".equals(json.getJsonObject("metadata").getString("provider"))) {
+        text.append(json.getString("text"));
+      }
+    }
+    assertEquals(TOKENS + 1, events);
+    assertEquals(upstream.text(), text.toString());
+    assertTrue(h.relay.health().maxInFlight() <= 16);
+  }
+}
