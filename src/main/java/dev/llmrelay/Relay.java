@@ -13,6 +13,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Deploys the relay on a Vert.x instance: the simulator when no upstream is configured, then the
  * provider and router verticles with their configuration slices. Used by {@link Main} and by tests.
@@ -21,22 +24,23 @@ public final class Relay {
 
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
+  private final Vertx vertx;
   private final RelayConfig config;
   private final Simulator simulator;
   private final UpstreamHealth health;
+  private final List<String> deployments;
 
-  private Relay(RelayConfig config, Simulator simulator, UpstreamHealth health) {
+  private Relay(Vertx vertx, RelayConfig config, Simulator simulator, UpstreamHealth health, List<String> deployments) {
+    this.vertx = vertx;
     this.config = config;
     this.simulator = simulator;
     this.health = health;
+    this.deployments = deployments;
   }
 
   /** Deploys everything {@code config} asks for and completes once the HTTP port is listening. */
   public static Future<Relay> deploy(Vertx vertx, RelayConfig config) {
     RecordCodec.registerAll(vertx);
-    Future<RelayConfig> resolved = config.upstream().url() == null
-      ? Simulator.start(vertx, "127.0.0.1", 0).map(sim -> config)
-      : Future.succeededFuture(config);
     if (config.upstream().url() == null) {
       return Simulator.start(vertx, "127.0.0.1", 0).compose(sim -> {
         RelayConfig simulated = config.withUpstream(config.upstream().withUrl(sim.baseUrl(), true));
@@ -45,7 +49,7 @@ public final class Relay {
         return deployVerticles(vertx, simulated, sim);
       });
     }
-    return resolved.compose(c -> deployVerticles(vertx, c, null));
+    return deployVerticles(vertx, config, null);
   }
 
   private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator) {
@@ -57,20 +61,31 @@ public final class Relay {
       .setInstances(config.http().instances())
       .setConfig(ConfigLoader.toJson(config));
     String role = config.deployment().role();
-    Future<?> provided = role.equals("edge")
+    List<String> deployments = new ArrayList<>();
+    Future<String> provided = role.equals("edge")
       ? Future.succeededFuture()
-      : vertx.deployVerticle(() -> new ProviderVerticle(health), providers);
+      : vertx.deployVerticle(() -> new ProviderVerticle(health), providers).onSuccess(deployments::add);
     return provided
       .compose(v -> role.equals("provider")
-        ? Future.succeededFuture()
-        : vertx.deployVerticle(() -> new RouterVerticle(health), routers))
+        ? Future.<String>succeededFuture()
+        : vertx.deployVerticle(() -> new RouterVerticle(health), routers).onSuccess(deployments::add))
       .map(v -> {
         if (!role.equals("provider")) {
           LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
             + " (upstream " + config.upstream().url() + ")");
         }
-        return new Relay(config, simulator, health);
+        return new Relay(vertx, config, simulator, health, deployments);
       });
+  }
+
+  /** Undeploys the routers, the providers and the built-in simulator, in that order. */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id));
+    }
+    return simulator == null ? chain : chain.compose(v -> simulator.stop());
   }
 
   /** The configuration in force (with the simulator's URL when it runs). */

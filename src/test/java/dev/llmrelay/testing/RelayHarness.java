@@ -53,6 +53,11 @@ public final class RelayHarness {
         u.simulated()));
   }
 
+  /** Stops the relay and the simulator, so the next harness on this Vert.x starts clean. */
+  public void stop() {
+    relay.stop().compose(v -> simulator.stop()).await();
+  }
+
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
