@@ -1,0 +1,176 @@
+package dev.llmrelay.upstream;
+
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.error.ErrorType;
+import dev.llmrelay.error.RelayException;
+import dev.llmrelay.simulator.Simulator;
+import dev.llmrelay.testing.Await;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Opening the upstream through the breaker with an injected retry-delay policy: retry counts and the
+ * delays asked for, {@code Retry-After}, the overall deadline, final 4xx, and the breaker's
+ * open / half-open / closed cycle.
+ */
+@ExtendWith(VertxExtension.class)
+class RetryAndBreakerTest {
+
+  private Simulator simulator;
+  private final List<Integer> delaysAskedFor = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void startSimulator(Vertx vertx) {
+    simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+  }
+
+  private UpstreamClient client(Vertx vertx, int maxFailures, int maxRetries, long deadlineMs, long resetMs) {
+    RelayConfig.Upstream upstream = new RelayConfig.Upstream(simulator.baseUrl(), null, null, null, 1, 8, 1000, 2000,
+      2000, 2000, 10_000, false);
+    RelayConfig.Breaker breaker = new RelayConfig.Breaker(maxFailures, 10_000, resetMs, maxRetries, 0, 0, deadlineMs);
+    return new UpstreamClient(vertx, upstream, breaker, (failure, attempt) -> {
+      delaysAskedFor.add(attempt);
+      return 10L * attempt;
+    }, "test-" + System.nanoTime());
+  }
+
+  private static String body(String model, String directive) {
+    return new JsonObject().put("model", model).put("stream", true).put("messages", new JsonArray()
+      .add(new JsonObject().put("role", "user").put("content", "hi " + directive))).encode();
+  }
+
+  private static final UpstreamClient.Attempts NOT_CANCELLED = new UpstreamClient.Attempts() {
+    @Override
+    public boolean cancelled() {
+      return false;
+    }
+
+    @Override
+    public void current(HttpClientRequest request) {
+    }
+
+    @Override
+    public void backoff(long timerId) {
+    }
+  };
+
+  private static RelayException failure(Future<HttpClientResponse> opened) {
+    try {
+      opened.await();
+    } catch (RelayException e) {
+      return e;
+    }
+    throw new AssertionError("expected the open to fail");
+  }
+
+  @Test
+  void retriesUnhealthyFailuresWithThePolicysDelaysUntilOneSucceeds(Vertx vertx) {
+    UpstreamClient client = client(vertx, 100, 3, 5000, 1000);
+    HttpClientResponse response = client.open(body("openai/gpt-4o", "[sim failFirst=2 key=a]"), NOT_CANCELLED).await();
+    assertEquals(200, response.statusCode());
+    response.request().reset();
+    assertEquals(2, client.breaker().failureCount());
+    assertEquals(List.of(1, 2), delaysAskedFor);
+    assertEquals(3, simulator.stats().requests());
+  }
+
+  @Test
+  void givesUpAfterMaxRetriesWithTheLastError(Vertx vertx) {
+    UpstreamClient client = client(vertx, 100, 3, 5000, 1000);
+    RelayException e = failure(client.open(body("openai/gpt-4o", "[sim failFirst=99 key=b failStatus=502]"), NOT_CANCELLED));
+    assertEquals(ErrorType.UPSTREAM_UNAVAILABLE, e.error().type());
+    assertEquals(List.of(1, 2, 3), delaysAskedFor);
+    assertEquals(4, simulator.stats().requests());
+    assertEquals(4, client.breaker().failureCount(), "every failed attempt is a sign of upstream trouble");
+  }
+
+  @Test
+  void retryAfterIsALowerBoundOnTheWait(Vertx vertx) {
+    UpstreamClient client = client(vertx, 100, 2, 5000, 1000);
+    long start = System.nanoTime();
+    HttpClientResponse response = client.open(body("openai/gpt-4o", "[sim failFirst=1 key=c failStatus=429 retryAfter=1]"),
+      NOT_CANCELLED).await();
+    long waitedMs = (System.nanoTime() - start) / 1_000_000;
+    response.request().reset();
+    assertTrue(waitedMs >= 1000, "waited " + waitedMs + " ms, Retry-After said 1000");
+    assertEquals(2, simulator.stats().requests());
+  }
+
+  @Test
+  void aRetryAfterBeyondTheDeadlineFailsAtOnce(Vertx vertx) {
+    UpstreamClient client = client(vertx, 100, 2, 1000, 1000);
+    RelayException e = failure(client.open(body("sim/rate-limit", "[sim retryAfter=30]"), NOT_CANCELLED));
+    assertEquals(ErrorType.RATE_LIMIT, e.error().type());
+    assertEquals(30_000, e.error().retryAfterMs());
+    assertEquals(1, simulator.stats().requests());
+  }
+
+  @Test
+  void finalRejectionsAreNeitherRetriedNorCounted(Vertx vertx) {
+    UpstreamClient client = client(vertx, 2, 3, 5000, 1000);
+    for (String model : new String[] {"sim/context-length", "sim/auth", "sim/payment", "sim/forbidden"}) {
+      failure(client.open(body(model, ""), NOT_CANCELLED));
+    }
+    assertEquals(4, simulator.stats().requests());
+    assertEquals(List.of(), delaysAskedFor);
+    assertEquals(0, client.breaker().failureCount());
+    assertEquals(CircuitBreakerState.CLOSED, client.breaker().state());
+  }
+
+  @Test
+  void breakerOpensFailsFastWithoutTheUpstreamAndAProbeClosesIt(Vertx vertx) {
+    UpstreamClient client = client(vertx, 3, 0, 5000, 400);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(ErrorType.UPSTREAM_UNAVAILABLE, failure(client.open(body("sim/server-error", ""), NOT_CANCELLED))
+        .error().type());
+    }
+    assertEquals(CircuitBreakerState.OPEN, client.breaker().state());
+
+    long start = System.nanoTime();
+    RelayException open = failure(client.open(body("openai/gpt-4o", ""), NOT_CANCELLED));
+    long failFastMicros = (System.nanoTime() - start) / 1000;
+    assertEquals(ErrorType.CIRCUIT_OPEN, open.error().type());
+    assertEquals(503, open.error().status());
+    assertEquals(400, open.error().retryAfterMs());
+    assertEquals(3, simulator.stats().requests(), "the open breaker did not touch the upstream");
+    System.out.println("open breaker answered in " + failFastMicros + " µs");
+
+    Await.until(() -> client.breaker().state() == CircuitBreakerState.HALF_OPEN, 2000, "the breaker half-opens");
+    HttpClientResponse probe = client.open(body("openai/gpt-4o", ""), NOT_CANCELLED).await();
+    probe.request().reset();
+    assertEquals(CircuitBreakerState.CLOSED, client.breaker().state());
+    assertEquals(4, simulator.stats().requests());
+  }
+
+  @Test
+  void connectFailuresAreUpstreamUnavailableAndRetried(Vertx vertx) {
+    RelayConfig.Upstream upstream = new RelayConfig.Upstream("http://127.0.0.1:" + dev.llmrelay.testing.RelayHarness.freePort()
+      + "/api/v1", null, null, null, 1, 8, 1000, 2000, 2000, 2000, 10_000, false);
+    RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, 10_000, 1000, 2, 0, 0, 5000);
+    UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> {
+      delaysAskedFor.add(n);
+      return 1;
+    }, "refused");
+    RelayException e = failure(client.open(body("openai/gpt-4o", ""), NOT_CANCELLED));
+    assertEquals(ErrorType.UPSTREAM_UNAVAILABLE, e.error().type());
+    assertTrue(e.error().message().startsWith("Cannot connect to the upstream"), e.error().message());
+    assertEquals(List.of(1, 2), delaysAskedFor);
+    assertInstanceOf(RelayException.class, e);
+  }
+}
