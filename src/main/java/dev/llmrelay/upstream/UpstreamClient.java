@@ -86,7 +86,8 @@ public final class UpstreamClient {
 
   /**
    * Opens one upstream stream for {@code body}. Succeeds with a paused 2xx response; fails with a
-   * {@link dev.llmrelay.error.RelayException} carrying the typed error.
+   * {@link dev.llmrelay.error.RelayException} carrying the typed error. Call it on a Vert.x context:
+   * the response must be paused in the tick its head arrives, before any chunk is dropped.
    */
   public Future<HttpClientResponse> open(String body, Attempts attempts) {
     Promise<HttpClientResponse> result = Promise.promise();
