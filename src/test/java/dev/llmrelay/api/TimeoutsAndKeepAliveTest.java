@@ -56,13 +56,13 @@ class TimeoutsAndKeepAliveTest {
       resp.endHandler(v -> slowEnded.complete());
     });
 
-    SseClient.Result stalled = client.get(SseClient.query(SseClient.userMessages("x [sim tokens=10 errorAt=2 paceMs=1]"),
+    SseClient.Result stalled = client.get(SseClient.query(SseClient.userMessages("x [sim tokens=10 errorAt=1]"),
       new JsonObject().put("model", "sim/stall").encode())).await();
     slowEnded.future().await();
 
     assertEquals("error", stalled.last().event());
     assertEquals("timeout", stalled.last().json().getString("type"));
-    assertEquals("The quick ", stalled.text());
+    assertEquals("The ", stalled.text());
 
     String slow = slowBody.toString("UTF-8");
     assertEquals(16, h.relay.health().maxInFlight(), "the slow client used up the whole credit window");
