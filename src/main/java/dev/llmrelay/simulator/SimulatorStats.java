@@ -20,6 +20,7 @@ public final class SimulatorStats {
   private final AtomicLong aborted = new AtomicLong();
   private final AtomicLong writeQueueFull = new AtomicLong();
   private final ConcurrentLinkedDeque<JsonObject> bodies = new ConcurrentLinkedDeque<>();
+  private volatile String lastAuthorization;
   private final ConcurrentLinkedDeque<SimStream> streams = new ConcurrentLinkedDeque<>();
 
   /** Chat-completion requests received. */
@@ -47,6 +48,11 @@ public final class SimulatorStats {
     return writeQueueFull.get();
   }
 
+  /** The {@code Authorization} header of the latest chat request, or null. */
+  public String lastAuthorization() {
+    return lastAuthorization;
+  }
+
   /** The most recent request bodies, oldest first. */
   public List<JsonObject> bodies() {
     return List.copyOf(bodies);
@@ -62,7 +68,8 @@ public final class SimulatorStats {
       .put("aborted", aborted()).put("writeQueueFull", writeQueueFull());
   }
 
-  void request(JsonObject body) {
+  void request(JsonObject body, String authorization) {
+    lastAuthorization = authorization;
     requests.incrementAndGet();
     bodies.addLast(body);
     while (bodies.size() > KEEP) {

@@ -63,11 +63,11 @@ final class SimulatorVerticle extends VerticleBase {
     try {
       body = new JsonObject(text);
     } catch (DecodeException e) {
-      stats.request(new JsonObject().put("invalid", text));
+      stats.request(new JsonObject().put("invalid", text), request.getHeader("Authorization"));
       json(request.response(), 400, error(400, "Invalid JSON body", "invalid_request"));
       return;
     }
-    stats.request(body);
+    stats.request(body, request.getHeader("Authorization"));
     Scenario scenario = Scenario.from(body);
     HttpServerResponse response = request.response();
     if (scenario.failFirst() > 0) {
