@@ -109,6 +109,9 @@ public final class ErrorMapper {
     if (t instanceof TimeoutException) {
       return RelayError.of(ErrorType.TIMEOUT, "The upstream did not answer in time: " + t.getMessage());
     }
+    if (t instanceof io.netty.channel.ConnectTimeoutException) {
+      return RelayError.of(ErrorType.TIMEOUT, "Connecting to the upstream timed out: " + t.getMessage());
+    }
     if (t instanceof ConnectException || t instanceof UnknownHostException) {
       return RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "Cannot connect to the upstream: " + t.getMessage());
     }
