@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -56,7 +57,7 @@ public final class SimStream {
     return text.toString();
   }
 
-  /** Content tokens written so far. */
+  /** Content tokens (tool-call deltas in the {@code tools} scenario) written so far. */
   public int written() {
     return written;
   }
@@ -85,6 +86,10 @@ public final class SimStream {
     switch (scenario.name()) {
       case "hang-first-token" -> keepAliveForever();
       case "flood" -> flood(0);
+      case "tools" -> {
+        List<JsonObject> deltas = ToolCalls.deltas(scenario.tools(), id);
+        later(scenario.ttftMs(), () -> toolStep(deltas, 0));
+      }
       default -> later(scenario.ttftMs(), () -> step(0));
     }
   }
@@ -136,7 +141,7 @@ public final class SimStream {
       }
     }
     if (i >= total) {
-      finish();
+      finish("stop");
       return;
     }
     String token = answer != null ? answer[i] : token(i);
@@ -163,7 +168,7 @@ public final class SimStream {
       return;
     }
     if (i >= scenario.tokens()) {
-      finish();
+      finish("stop");
     } else {
       int next = i;
       vertx.runOnContext(v -> flood(next));
@@ -179,8 +184,22 @@ public final class SimStream {
     written++;
   }
 
-  private void finish() {
-    write(event(chunk(new JsonObject(), "stop")));
+  /** Streams one tool-call delta per step; the answer has no content, and ends with {@code tool_calls}. */
+  private void toolStep(List<JsonObject> deltas, int i) {
+    if (finished) {
+      return;
+    }
+    if (i >= deltas.size()) {
+      finish("tool_calls");
+      return;
+    }
+    write(event(chunk(deltas.get(i), null)));
+    written++;
+    later(scenario.paceMs(), () -> toolStep(deltas, i + 1));
+  }
+
+  private void finish(String finishReason) {
+    write(event(chunk(new JsonObject(), finishReason)));
     JsonObject usage = new JsonObject().put("prompt_tokens", 17).put("completion_tokens", written)
       .put("total_tokens", 17 + written).put("cost", 0.0);
     write(event(new JsonObject().put("id", id).put("provider", "Simulator").put("model", scenario.model())
