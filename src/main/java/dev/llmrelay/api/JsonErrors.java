@@ -10,6 +10,11 @@ final class JsonErrors {
   }
 
   static void send(HttpServerResponse response, RelayError error) {
+    send(response, error, error.toJson().encode());
+  }
+
+  /** Same, with the body in another API's shape (e.g. {@link OpenAiErrors}). */
+  static void send(HttpServerResponse response, RelayError error, String body) {
     if (response.ended() || response.headWritten()) {
       if (!response.ended()) {
         response.end();
@@ -20,6 +25,6 @@ final class JsonErrors {
     if (error.retryAfterMs() >= 0) {
       response.putHeader("Retry-After", Long.toString((error.retryAfterMs() + 999) / 1000));
     }
-    response.end(error.toJson().encode());
+    response.end(body);
   }
 }

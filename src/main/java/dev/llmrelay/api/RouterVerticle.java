@@ -52,6 +52,12 @@ public final class RouterVerticle extends VerticleBase {
     router.post("/api/v1/llm/complete").handler(body).handler(this::handleComplete);
     router.get("/api/v1/llm/models").handler(this::handleModels);
     router.get("/health").handler(this::handleHealth);
+    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog,
+      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
+    router.post("/v1/chat/completions").handler(body).handler(openAi::handleChatCompletions);
+    router.get("/v1/models").handler(openAi::handleModels);
+    router.get("/v1/models/*").handler(openAi::handleModel);
+    router.route(OpenAiApi.PREFIX + "*").handler(openAi::handleNotFound);
     router.route("/api/*").handler(this::handleNotFound);
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("test-stream.html"));
     router.route().failureHandler(this::handleFailure);
@@ -139,8 +145,13 @@ public final class RouterVerticle extends VerticleBase {
   private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink) {
     String model = completion.model(config.stream().defaultModel());
     String body = completion.upstreamBody(config.stream().defaultModel()).encode();
+    open(ctx, body, model, false, sink);
+  }
+
+  /** Opens a bus stream for this request; the client closing its connection cancels it. */
+  private void open(RoutingContext ctx, String body, String model, boolean raw, StreamSink sink) {
     health.clientStreamOpened();
-    BusStream stream = BusStream.open(vertx, config.stream(), body, model, false, sink, this::forget);
+    BusStream stream = BusStream.open(vertx, config.stream(), body, model, raw, sink, this::forget);
     if (!stream.isEnded()) {
       active.add(stream);
     }
@@ -166,7 +177,11 @@ public final class RouterVerticle extends VerticleBase {
     } else {
       error = RelayError.of(ErrorType.INTERNAL, "Internal error");
     }
-    JsonErrors.send(ctx.response(), error);
+    if (ctx.request().path().startsWith(OpenAiApi.PREFIX)) {
+      OpenAiErrors.send(ctx.response(), error);
+    } else {
+      JsonErrors.send(ctx.response(), error);
+    }
   }
 
   private void handleInvalidRequest(HttpServerRequest request) {

@@ -1,0 +1,74 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.error.ErrorType;
+import dev.llmrelay.error.RelayError;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The relay's errors in OpenAI's shape, {@code {"error": {"message", "type", "param", "code"}}}: the one
+ * place that maps an {@link ErrorType} to OpenAI's {@code type} and {@code code}. {@code code} is
+ * OpenAI's own code where apps match on one ({@code context_length_exceeded}, {@code rate_limit_exceeded},
+ * {@code invalid_api_key}, {@code insufficient_quota}), else the relay's type name. The HTTP status is
+ * the relay's, so the OpenAI SDKs raise their matching exception (400, 401, 403, 404, 429, 5xx).
+ */
+final class OpenAiErrors {
+
+  private OpenAiErrors() {
+  }
+
+  /** Answers with the error's status and body; before the stream has started. */
+  static void send(HttpServerResponse response, RelayError error) {
+    JsonErrors.send(response, error, body(error, null).encode());
+  }
+
+  /** A 404 with an explicit code, e.g. {@code model_not_found}. */
+  static void notFound(HttpServerResponse response, String message, String param, String code) {
+    RelayError error = new RelayError(ErrorType.BAD_REQUEST, 404, message, -1, param);
+    JsonErrors.send(response, error, body(error, code).encode());
+  }
+
+  /**
+   * The error as one SSE event on a stream that has started: a top-level {@code error} object, which
+   * the OpenAI SDKs raise as an exception (openai-java: {@code SseException}).
+   */
+  static String event(RelayError error) {
+    return "data: " + body(error, null).encode() + "\n\n";
+  }
+
+  static JsonObject body(RelayError error, String codeOverride) {
+    String param = switch (error.type()) {
+      case BAD_REQUEST -> error.field();
+      case CONTEXT_LENGTH -> "messages";
+      default -> null;
+    };
+    JsonObject inner = new JsonObject()
+      .put("message", error.message())
+      .put("type", type(error.type()))
+      .put("param", param)
+      .put("code", codeOverride != null ? codeOverride : code(error.type()));
+    return new JsonObject().put("error", inner);
+  }
+
+  private static String type(ErrorType type) {
+    return switch (type) {
+      case BAD_REQUEST, CONTEXT_LENGTH, CANCELLED -> "invalid_request_error";
+      case AUTH -> "authentication_error";
+      case PAYMENT_REQUIRED -> "insufficient_quota";
+      case FORBIDDEN -> "permission_error";
+      case RATE_LIMIT -> "rate_limit_error";
+      case TIMEOUT -> "timeout_error";
+      case UPSTREAM_UNAVAILABLE, CIRCUIT_OPEN, UPSTREAM_PROTOCOL, INTERNAL -> "server_error";
+    };
+  }
+
+  private static String code(ErrorType type) {
+    return switch (type) {
+      case CONTEXT_LENGTH -> "context_length_exceeded";
+      case RATE_LIMIT -> "rate_limit_exceeded";
+      case AUTH -> "invalid_api_key";
+      case PAYMENT_REQUIRED -> "insufficient_quota";
+      default -> type.wireName();
+    };
+  }
+}

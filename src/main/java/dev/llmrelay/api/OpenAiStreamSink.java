@@ -1,0 +1,105 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.error.RelayError;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes {@code POST /v1/chat/completions} with {@code stream: true}: every upstream
+ * {@code chat.completion.chunk} as {@code data: <json>} exactly as the upstream sent it (so OpenRouter's
+ * extras such as {@code provider}, {@code native_finish_reason}, {@code reasoning} and tool-call deltas
+ * survive, and nothing is re-serialised per token), the usage chunk included, then {@code data: [DONE]}.
+ * The status waits for the upstream's head, so failures before it get a real status and an OpenAI
+ * error body; a failure after it is one {@code data:} event with a top-level {@code error}, which the
+ * OpenAI SDKs raise, and no {@code [DONE]} follows it.
+ */
+final class OpenAiStreamSink implements StreamSink {
+
+  private static final String DONE = "data: [DONE]\n\n";
+
+  private final HttpServerResponse response;
+  private final long keepAliveMs;
+  private boolean committed;
+  private long lastWriteAt = System.currentTimeMillis();
+
+  OpenAiStreamSink(HttpServerResponse response, long keepAliveMs) {
+    this.response = response;
+    this.keepAliveMs = keepAliveMs;
+  }
+
+  @Override
+  public void head(StreamChunk head) {
+    commit();
+  }
+
+  @Override
+  public void delta(StreamChunk chunk) {
+    if (chunk.raw() != null) {
+      write(frame(chunk.raw()));
+    }
+  }
+
+  @Override
+  public void end(StreamChunk end) {
+    commit();
+    response.end(DONE);
+  }
+
+  @Override
+  public void error(RelayError error) {
+    if (!committed) {
+      OpenAiErrors.send(response, error);
+      return;
+    }
+    response.end(OpenAiErrors.event(error));
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return response.writeQueueFull();
+  }
+
+  @Override
+  public void drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  @Override
+  public void tick(long now) {
+    if (committed && keepAliveMs > 0 && now - lastWriteAt >= keepAliveMs && !response.ended()) {
+      write(": keep-alive\n\n");
+    }
+  }
+
+  private void commit() {
+    if (committed) {
+      return;
+    }
+    committed = true;
+    EventSourceSink.sseHeaders(response);
+    // A comment flushes the headers at once, so the client knows the stream is open.
+    write(": connected\n\n");
+  }
+
+  /**
+   * One SSE event carrying {@code json}. JSON may legally hold line breaks between tokens (an upstream
+   * that sent its data over several {@code data:} lines); each line then gets its own {@code data:}
+   * field, which SSE readers join back with {@code \n}.
+   */
+  static String frame(String json) {
+    if (json.indexOf('\n') < 0 && json.indexOf('\r') < 0) {
+      return new StringBuilder(json.length() + 8).append("data: ").append(json).append("\n\n").toString();
+    }
+    StringBuilder out = new StringBuilder(json.length() + 32);
+    for (String line : json.split("\r\n|\r|\n", -1)) {
+      out.append("data: ").append(line).append('\n');
+    }
+    return out.append('\n').toString();
+  }
+
+  private void write(String text) {
+    lastWriteAt = System.currentTimeMillis();
+    response.write(text);
+  }
+}
