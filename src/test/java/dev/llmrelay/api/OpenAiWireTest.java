@@ -1,0 +1,126 @@
+package dev.llmrelay.api;
+
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.RelayHarness;
+import dev.llmrelay.testing.SseClient;
+import dev.llmrelay.testing.SseEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bytes of {@code /v1/chat/completions} as any HTTP client sees them, independent of an SDK. */
+@ExtendWith(VertxExtension.class)
+class OpenAiWireTest {
+
+  @Test
+  void aStreamIsTheUpstreamChunksVerbatimThenDone(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+    SseClient client = new SseClient(vertx, h.port);
+
+    SseClient.Result result = client.post("/v1/chat/completions", new JsonObject()
+      .put("messages", new JsonArray(SseClient.userMessages("hi [sim tokens=5 paceMs=0]"))).put("stream", true)
+      .encode()).await();
+
+    assertEquals(200, result.status());
+    assertEquals("text/event-stream; charset=utf-8", result.contentType());
+    assertTrue(result.body().startsWith(": connected\n\ndata: {"), result.body());
+    assertTrue(result.body().endsWith("\n\ndata: [DONE]\n\n"), result.body());
+    List<SseEvent> events = result.events();
+    assertEquals(9, events.size(), "role chunk, 5 tokens, finish chunk, usage chunk, [DONE]");
+    assertEquals("[DONE]", result.last().data());
+    JsonObject first = events.get(0).json();
+    String id = first.getString("id");
+    long created = first.getLong("created");
+    // The finish chunk, byte for byte as the simulator wrote it (key order, nulls and extras kept).
+    assertEquals("{\"id\":\"" + id + "\",\"provider\":\"Simulator\",\"model\":\"openai/gpt-4o-mini\","
+      + "\"object\":\"chat.completion.chunk\",\"created\":" + created + ",\"choices\":[{\"index\":0,\"delta\":{},"
+      + "\"finish_reason\":\"stop\",\"native_finish_reason\":\"stop\",\"logprobs\":null}],\"system_fingerprint\":null}",
+      events.get(6).data());
+    assertEquals(5, events.get(7).json().getJsonObject("usage").getInteger("completion_tokens"));
+    assertEquals("openai/gpt-4o-mini", h.simulator.stats().bodies().get(0).getString("model"),
+      "no model named: the relay's default");
+  }
+
+  @Test
+  void aMidStreamFailureIsOneErrorEventAndNoDoneFollows(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+    SseClient client = new SseClient(vertx, h.port);
+
+    SseClient.Result result = client.post("/v1/chat/completions", new JsonObject()
+      .put("model", "sim/midstream-error-done").put("stream", true)
+      .put("messages", new JsonArray(SseClient.userMessages("go [sim tokens=10 errorAt=3 paceMs=0]"))).encode()).await();
+
+    assertEquals(200, result.status());
+    assertEquals(5, result.events().size(), "role chunk, 3 tokens, the error");
+    assertEquals(new JsonObject().put("error", new JsonObject()
+        .put("message", "Upstream rate limit reached: Rate limit exceeded")
+        .put("type", "rate_limit_error").put("param", null).put("code", "rate_limit_exceeded")),
+      result.last().json());
+    assertFalse(result.body().contains("[DONE]"), "the upstream sent [DONE] after its error; the relay must not");
+    assertEquals(1, h.simulator.stats().requests());
+  }
+
+  @Test
+  void invalidBodiesAre400sInOpenAiShapeAndNothingGoesUpstream(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withHttp(new RelayConfig.Http(c.http().host(), c.http().port(),
+      c.http().instances(), c.http().maxRequestLineBytes(), 4096, c.http().modelsFile())));
+    SseClient client = new SseClient(vertx, h.port);
+    String hi = "[{\"role\":\"user\",\"content\":\"hi\"}]";
+    Map<String, String> paramByBody = new java.util.LinkedHashMap<>();
+    paramByBody.put("not json", null);
+    paramByBody.put("[1, 2]", null);
+    paramByBody.put("{\"model\":\"openai/gpt-4o\"}", "messages");
+    paramByBody.put("{\"messages\":[]}", "messages");
+    paramByBody.put("{\"messages\":\"hi\"}", "messages");
+    paramByBody.put("{\"messages\":[\"hi\"]}", "messages[0]");
+    paramByBody.put("{\"messages\":[{\"content\":\"hi\"}]}", "messages[0].role");
+    paramByBody.put("{\"messages\":" + hi + ",\"model\":42}", "model");
+    paramByBody.put("{\"messages\":" + hi + ",\"stream\":\"yes\"}", "stream");
+
+    for (Map.Entry<String, String> e : paramByBody.entrySet()) {
+      SseClient.Result result = client.post("/v1/chat/completions", e.getKey()).await();
+      assertEquals(400, result.status(), e.getKey());
+      JsonObject error = new JsonObject(result.body()).getJsonObject("error");
+      assertEquals(4, error.size(), result.body());
+      assertEquals("invalid_request_error", error.getString("type"), e.getKey());
+      assertEquals("bad_request", error.getString("code"), e.getKey());
+      assertEquals(e.getValue(), error.getString("param"), e.getKey());
+      assertFalse(error.getString("message").isBlank());
+    }
+    SseClient.Result tooLarge = client.post("/v1/chat/completions",
+      "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(5000) + "\"}]}").await();
+    assertEquals(413, tooLarge.status());
+    assertEquals(new JsonObject().put("message", "body: larger than the limit of 4096 bytes")
+        .put("type", "invalid_request_error").put("param", "body").put("code", "bad_request"),
+      new JsonObject(tooLarge.body()).getJsonObject("error"));
+    assertEquals(0, h.simulator.stats().requests());
+  }
+
+  @Test
+  void keepAliveCommentsFlowWhileTheUpstreamIsSlowToAnswer(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(new RelayConfig.Streams(c.stream().creditWindow(),
+      100, c.stream().heartbeatMs(), c.stream().watchdogMs(), c.stream().tickMs(), c.stream().defaultModel())));
+    SseClient client = new SseClient(vertx, h.port);
+
+    SseClient.Result result = client.post("/v1/chat/completions", new JsonObject().put("stream", true)
+      .put("messages", new JsonArray(SseClient.userMessages("hi [sim tokens=2 ttftMs=800 paceMs=0]"))).encode()).await();
+
+    String body = result.body();
+    int keepAlive = body.indexOf(": keep-alive\n\n");
+    assertTrue(keepAlive > body.indexOf("\"role\":\"assistant\""), body);
+    assertTrue(keepAlive < body.indexOf("\"content\":\"The \""), body);
+    assertEquals("[DONE]", result.last().data());
+    assertEquals(6, result.events().size());
+    assertEquals(1, h.simulator.stats().completed());
+  }
+}
