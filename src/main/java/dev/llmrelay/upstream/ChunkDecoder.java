@@ -35,6 +35,7 @@ final class ChunkDecoder {
       String model = null;
       String usage = null;
       RelayError error = null;
+      boolean otherDelta = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
@@ -53,6 +54,7 @@ final class ChunkDecoder {
               String[] firstChoice = readFirstChoice(p);
               content = firstChoice[0];
               finishReason = firstChoice[1];
+              otherDelta = firstChoice[2] != null;
             } else {
               p.skipChildren();
             }
@@ -63,7 +65,7 @@ final class ChunkDecoder {
       if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
         return malformed("trailing data after a chunk");
       }
-      return new Chunk(content, finishReason, model, usage, error, false);
+      return new Chunk(content, finishReason, model, usage, error, false, otherDelta);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return malformed("malformed JSON in a streamed chunk: " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -71,13 +73,17 @@ final class ChunkDecoder {
     }
   }
 
-  /** Reads the choices array, returning {content, finish_reason} of the choice with index 0. */
+  /**
+   * Reads the choices array, returning {content, finish_reason, other} of the choice with index 0, where
+   * other is non-null when its delta held a non-empty value besides content and role.
+   */
   private static String[] readFirstChoice(JsonParser p) throws IOException {
-    String[] result = new String[2];
+    String[] result = new String[3];
     boolean first = true;
     while (p.nextToken() == JsonToken.START_OBJECT) {
       String content = null;
       String finish = null;
+      String other = null;
       int index = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -92,6 +98,9 @@ final class ChunkDecoder {
                 JsonToken deltaValue = p.nextToken();
                 if ("content".equals(deltaField) && deltaValue == JsonToken.VALUE_STRING) {
                   content = p.getText();
+                } else if (!"role".equals(deltaField) && !"content".equals(deltaField)
+                  && hasSubstance(p, deltaValue)) {
+                  other = deltaField;
                 } else {
                   p.skipChildren();
                 }
@@ -106,10 +115,24 @@ final class ChunkDecoder {
       if (index == 0 && first) {
         result[0] = content;
         result[1] = finish;
+        result[2] = other;
         first = false;
       }
     }
     return result;
+  }
+
+  /**
+   * Whether the current value is more than an empty placeholder (null, "", [] or {}), which some
+   * providers repeat on every chunk. Consumes the value.
+   */
+  private static boolean hasSubstance(JsonParser p, JsonToken value) throws IOException {
+    return switch (value) {
+      case VALUE_NULL -> false;
+      case VALUE_STRING -> p.getTextLength() > 0;
+      case START_ARRAY, START_OBJECT -> !p.<JsonNode>readValueAsTree().isEmpty();
+      default -> true;
+    };
   }
 
   private static boolean isDone(byte[] data) {
@@ -127,6 +150,6 @@ final class ChunkDecoder {
 
   private static Chunk malformed(String why) {
     return new Chunk(null, null, null, null, RelayError.of(ErrorType.UPSTREAM_PROTOCOL, "Malformed upstream stream: " + why),
-      false);
+      false, false);
   }
 }

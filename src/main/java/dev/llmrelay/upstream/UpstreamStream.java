@@ -225,7 +225,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       send(StreamChunk.delta(++seq, chunk.content(), model, raw));
       sentByRecord++;
     }
-    if (hasText) {
+    if (hasText || chunk.otherDelta()) {
+      // Tool-call fragments and reasoning are progress too: an answer made only of them must not hit
+      // the first-token or idle timeout.
       firstToken = true;
       waitingSince = System.currentTimeMillis();
     }

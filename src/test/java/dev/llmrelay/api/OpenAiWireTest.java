@@ -107,6 +107,36 @@ class OpenAiWireTest {
   }
 
   @Test
+  void toolCallDeltasCountAsProgressForTheFirstTokenTimeout(Vertx vertx) {
+    // A first-token timeout far shorter than the tool call takes to stream: content never comes, yet
+    // the upstream is busy answering, so the stream must not time out.
+    RelayHarness h = RelayHarness.start(vertx, c -> {
+      RelayConfig.Upstream u = c.upstream();
+      return c.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), u.instances(),
+        u.poolSize(), u.connectTimeoutMs(), u.firstByteTimeoutMs(), 300, u.idleTimeoutMs(), u.totalTimeoutMs(),
+        u.simulated()));
+    });
+    SseClient client = new SseClient(vertx, h.port);
+    JsonObject tool = new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "find")
+      .put("parameters", new JsonObject().put("type", "object")
+        .put("properties", new JsonObject().put("query", new JsonObject().put("type", "string")))));
+
+    SseClient.Result result = client.post("/v1/chat/completions", new JsonObject().put("model", "sim/tools")
+      .put("stream", true).put("tools", new JsonArray().add(tool))
+      .put("messages", new JsonArray(SseClient.userMessages("find it [sim paceMs=60]"))).encode()).await();
+
+    assertEquals("[DONE]", result.last().data(), result.body());
+    StringBuilder arguments = new StringBuilder();
+    for (SseEvent event : result.events().subList(1, result.events().size() - 3)) {
+      JsonObject call = event.json().getJsonArray("choices").getJsonObject(0).getJsonObject("delta")
+        .getJsonArray("tool_calls").getJsonObject(0);
+      arguments.append(call.getJsonObject("function").getString("arguments"));
+    }
+    assertEquals("{\"query\":\"example\"}", arguments.toString());
+    assertEquals(1, h.simulator.stats().completed());
+  }
+
+  @Test
   void keepAliveCommentsFlowWhileTheUpstreamIsSlowToAnswer(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(new RelayConfig.Streams(c.stream().creditWindow(),
       100, c.stream().heartbeatMs(), c.stream().watchdogMs(), c.stream().tickMs(), c.stream().defaultModel())));
