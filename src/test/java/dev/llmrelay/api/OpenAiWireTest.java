@@ -5,6 +5,10 @@ import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -68,6 +72,23 @@ class OpenAiWireTest {
       result.last().json());
     assertFalse(result.body().contains("[DONE]"), "the upstream sent [DONE] after its error; the relay must not");
     assertEquals(1, h.simulator.stats().requests());
+  }
+
+  @Test
+  void aClientLeavingANonStreamingCallAbortsTheUpstream(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+    HttpClientAgent http = vertx.createHttpClient();
+    HttpClientRequest request = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+      .setPort(h.port).setURI("/v1/chat/completions").putHeader("Content-Type", "application/json")).await();
+    request.send(new JsonObject().put("messages", new JsonArray(SseClient.userMessages("long [sim tokens=2000 paceMs=20]")))
+      .encode());
+
+    OpenAiSdkTest.awaitTrue(() -> h.simulator.stats().started() == 1, "the upstream stream started");
+    request.connection().close().await();
+
+    OpenAiSdkTest.awaitTrue(() -> h.simulator.stats().aborted() == 1, "the simulator counts the relay's abort");
+    assertTrue(h.simulator.stats().streams().get(0).written() < 2000);
+    assertEquals(0, h.simulator.stats().completed());
   }
 
   @Test
