@@ -37,7 +37,7 @@ class FaultMatrixTest {
              boolean preHead, int tokensFirst, int requests, boolean aborted) {
   }
 
-  private static final List<Row> ROWS = List.of(
+  static final List<Row> ROWS = List.of(
     new Row("sim/context-length", "", "context_length", 400, false, "context length", true, 0, 1, false),
     new Row("sim/auth", "", "auth", 401, false, "Missing Authentication header", true, 0, 1, false),
     new Row("sim/payment", "", "payment_required", 402, false, "insufficient credits", true, 0, 1, false),
@@ -59,7 +59,7 @@ class FaultMatrixTest {
     new Row("sim/stall", "[sim tokens=6 errorAt=2 paceMs=1]", "timeout", 504, true, "sent nothing", false, 2, 1, true),
     new Row("sim/hang-first-token", "", "timeout", 504, true, "No first token", false, 0, 1, true));
 
-  private static RelayConfig fastFailing(RelayConfig c) {
+  static RelayConfig fastFailing(RelayConfig c) {
     RelayConfig.Upstream u = c.upstream();
     RelayConfig.Breaker b = c.breaker();
     return c.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), 1, u.poolSize(),

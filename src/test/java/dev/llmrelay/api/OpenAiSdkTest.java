@@ -13,6 +13,7 @@ import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.completions.CompletionUsage;
 import dev.llmrelay.simulator.SimStream;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.OpenAiSdk;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -196,7 +196,7 @@ class OpenAiSdkTest {
     }
 
     assertEquals("The quick brown ", received.toString());
-    awaitTrue(() -> h.simulator.stats().aborted() == 1, "the simulator counts the relay's abort");
+    Await.until(() -> h.simulator.stats().aborted() == 1, 5000, "the simulator counts the relay's abort");
     SimStream upstream = h.simulator.stats().streams().get(0);
     assertTrue(upstream.aborted());
     assertTrue(upstream.written() < 2000, "tokens written before the abort: " + upstream.written());
@@ -210,19 +210,5 @@ class OpenAiSdkTest {
         .putAdditionalProperty("required", JsonValue.from(List.copyOf(properties.keySet())))
         .build())
       .build();
-  }
-
-  /** Polls for an asynchronous effect, failing after a deadline. */
-  static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (!condition.getAsBoolean()) {
-      assertFalse(System.nanoTime() > deadline, "timed out waiting: " + what);
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

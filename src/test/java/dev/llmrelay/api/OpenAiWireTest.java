@@ -1,10 +1,16 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
+import dev.llmrelay.simulator.SimStream;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -17,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -83,12 +90,61 @@ class OpenAiWireTest {
     request.send(new JsonObject().put("messages", new JsonArray(SseClient.userMessages("long [sim tokens=2000 paceMs=20]")))
       .encode());
 
-    OpenAiSdkTest.awaitTrue(() -> h.simulator.stats().started() == 1, "the upstream stream started");
+    Await.until(() -> h.simulator.stats().started() == 1, 5000, "the upstream stream started");
     request.connection().close().await();
 
-    OpenAiSdkTest.awaitTrue(() -> h.simulator.stats().aborted() == 1, "the simulator counts the relay's abort");
+    Await.until(() -> h.simulator.stats().aborted() == 1, 5000, "the simulator counts the relay's abort");
     assertTrue(h.simulator.stats().streams().get(0).written() < 2000);
     assertEquals(0, h.simulator.stats().completed());
+  }
+
+  @Test
+  void aPausedClientStallsTheUpstreamAndLosesNothing(Vertx vertx) throws InterruptedException {
+    int tokens = 80_000;
+    RelayHarness h = RelayHarness.start(vertx);
+    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(16 * 1024));
+    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
+    Buffer received = Buffer.buffer();
+    Promise<Void> ended = Promise.promise();
+    http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(h.port)
+        .setURI("/v1/chat/completions").putHeader("Content-Type", "application/json"))
+      .compose(req -> req.send(new JsonObject().put("model", "sim/flood").put("stream", true)
+        .put("messages", new JsonArray(SseClient.userMessages("flood [sim tokens=" + tokens + "]"))).encode()))
+      .onSuccess(resp -> {
+        response.set(resp);
+        resp.handler(chunk -> {
+          received.appendBuffer(chunk);
+          resp.pause();
+        });
+        resp.endHandler(v -> ended.complete());
+      });
+
+    Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
+    SimStream upstream = h.simulator.stats().streams().get(0);
+    int stalledAt = upstream.written();
+    Thread.sleep(300);
+    assertEquals(stalledAt, upstream.written(), "the upstream makes no progress while the client is paused");
+    assertTrue(stalledAt < tokens, "stalled before the end: " + stalledAt);
+    assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight() + " > window 16");
+
+    vertx.runOnContext(v -> {
+      response.get().handler(received::appendBuffer);
+      response.get().resume();
+    });
+    ended.future().await();
+
+    StringBuilder text = new StringBuilder();
+    String[] blocks = received.toString("UTF-8").split("\n\n");
+    for (String block : blocks) {
+      if (block.startsWith("data: {")) {
+        JsonArray choices = new JsonObject(block.substring(6)).getJsonArray("choices");
+        if (!choices.isEmpty()) {
+          text.append(choices.getJsonObject(0).getJsonObject("delta").getString("content", ""));
+        }
+      }
+    }
+    assertEquals("data: [DONE]", blocks[blocks.length - 1]);
+    assertEquals(upstream.text(), text.toString());
   }
 
   @Test

@@ -74,4 +74,28 @@ class ChunkDecoderTest {
     assertEquals(ErrorType.UPSTREAM_PROTOCOL, decode(": OPENROUTER PROCESSING").error().type());
     assertEquals(ErrorType.UPSTREAM_PROTOCOL, decode("{\"a\":1} {\"b\":2}").error().type());
   }
+
+  @Test
+  void toolCallFragmentsReasoningAndRefusalsCountAsProgressWithoutText() {
+    assertTrue(delta("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"q\"}}]}").otherDelta());
+    assertTrue(delta("{\"content\":\"\",\"reasoning\":\"Let me think\"}").otherDelta());
+    assertTrue(delta("{\"reasoning_details\":[{\"type\":\"reasoning.text\",\"text\":\"hm\"}]}").otherDelta());
+    assertTrue(delta("{\"refusal\":\"I can't\"}").otherDelta());
+  }
+
+  @Test
+  void roleOnlyDeltasAndEmptyPlaceholdersAreNotProgress() {
+    Chunk role = delta("{\"role\":\"assistant\",\"content\":\"\"}");
+    assertFalse(role.otherDelta());
+    assertEquals("", role.content());
+    assertFalse(delta("{\"role\":\"assistant\",\"content\":null,\"reasoning\":null,\"refusal\":\"\","
+      + "\"tool_calls\":[],\"reasoning_details\":[],\"audio\":{}}").otherDelta());
+    Chunk text = delta("{\"content\":\"Hi\",\"tool_calls\":null}");
+    assertFalse(text.otherDelta());
+    assertEquals("Hi", text.content());
+  }
+
+  private static Chunk delta(String delta) {
+    return decode("{\"id\":\"gen-1\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":null}]}");
+  }
 }
