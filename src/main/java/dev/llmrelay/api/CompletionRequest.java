@@ -75,6 +75,12 @@ public record CompletionRequest(JsonArray messages, JsonObject options) {
     return options.getString("model", defaultModel);
   }
 
+  /** The JSON Schema the answer must follow ({@code responseFormat} of type json_schema), or null. */
+  public JsonObject responseSchema() {
+    JsonObject format = options.getJsonObject("responseFormat");
+    return format != null && "json_schema".equals(format.getString("type")) ? format.getJsonObject("schema") : null;
+  }
+
   /** OpenRouter's chat-completions body for this request, always streaming. */
   public JsonObject upstreamBody(String defaultModel) {
     JsonObject body = new JsonObject().put("model", model(defaultModel));

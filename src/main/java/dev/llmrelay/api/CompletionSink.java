@@ -6,14 +6,20 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
-/** Collects a whole answer for {@code POST /api/v1/llm/complete}: {@code {text, metadata}}, or a JSON error. */
+/**
+ * Collects a whole answer for {@code POST /api/v1/llm/complete}: {@code {text, metadata}} (with the
+ * schema check as {@code metadata.validation} when the request had a response schema), or a JSON error.
+ */
 final class CompletionSink implements StreamSink {
 
   private final HttpServerResponse response;
+  private final AnswerSchema schema;
   private final StringBuilder text = new StringBuilder();
 
-  CompletionSink(HttpServerResponse response) {
+  /** @param schema the answer's JSON Schema, or null */
+  CompletionSink(HttpServerResponse response, AnswerSchema schema) {
     this.response = response;
+    this.schema = schema;
   }
 
   @Override
@@ -33,6 +39,9 @@ final class CompletionSink implements StreamSink {
       .put("timestamp", System.currentTimeMillis())
       .put("finishReason", end.finishReason())
       .put("usage", end.usage() == null ? null : new JsonObject(end.usage()));
+    if (schema != null) {
+      metadata.put("validation", schema.check(text.toString()));
+    }
     response.putHeader("Content-Type", "application/json")
       .end(new JsonObject().put("text", text.toString()).put("metadata", metadata).encode());
   }

@@ -12,18 +12,24 @@ import io.vertx.core.http.HttpServerResponse;
  * event has an increasing {@code id}. A sink that commits early (the browser GET) answers 200 at once
  * and reports every failure as an event, since EventSource cannot read an error body; otherwise the
  * status waits for the upstream's head, so failures before it get a real status and a JSON body.
+ * With a response schema it also keeps the answer's text, to report its check in the final event.
  */
 final class EventSourceSink implements StreamSink {
 
   private final HttpServerResponse response;
   private final long keepAliveMs;
+  private final AnswerSchema schema;
+  private final StringBuilder answer;
   private boolean committed;
   private long eventId;
   private long lastWriteAt = System.currentTimeMillis();
 
-  EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs) {
+  /** @param schema the answer's JSON Schema, or null: then no text is kept */
+  EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema) {
     this.response = response;
     this.keepAliveMs = keepAliveMs;
+    this.schema = schema;
+    this.answer = schema == null ? null : new StringBuilder();
     if (commitEarly) {
       commit();
     }
@@ -46,6 +52,9 @@ final class EventSourceSink implements StreamSink {
 
   @Override
   public void delta(StreamChunk chunk) {
+    if (answer != null) {
+      answer.append(chunk.text());
+    }
     StringBuilder json = new StringBuilder(chunk.text().length() + 100).append("{\"text\":");
     SseFrames.quote(json, chunk.text()).append(",\"metadata\":{\"model\":");
     SseFrames.quote(json, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
@@ -59,7 +68,11 @@ final class EventSourceSink implements StreamSink {
     SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":")
       .append(System.currentTimeMillis()).append(",\"finishReason\":");
     SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
-      .append(end.usage() == null ? "null" : end.usage()).append("}}");
+      .append(end.usage() == null ? "null" : end.usage());
+    if (schema != null) {
+      json.append(",\"validation\":").append(schema.check(answer.toString()).encode());
+    }
+    json.append("}}");
     if (!committed) {
       commit();
     }

@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import com.networknt.schema.SchemaRegistry;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorType;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The client-facing HTTP server: validates requests, opens a {@link BusStream} per completion and
@@ -33,6 +35,7 @@ public final class RouterVerticle extends VerticleBase {
   private final Set<BusStream> active = new HashSet<>();
   private RelayConfig config;
   private ModelsCatalog catalog;
+  private SchemaRegistry schemas;
   private long ticker = -1;
 
   /** @param health this JVM's provider breakers, reported at {@code /health} */
@@ -44,6 +47,7 @@ public final class RouterVerticle extends VerticleBase {
   public Future<?> start() {
     config = ConfigLoader.fromJson(config(), RelayConfig.class);
     catalog = ModelsCatalog.load(config.http().modelsFile(), config.upstream().simulated());
+    schemas = AnswerSchema.registry();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 
     Router router = Router.router(vertx);
@@ -91,22 +95,24 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     CompletionRequest completion;
+    AnswerSchema schema;
     try {
       completion = CompletionRequest.fromQuery(request.getParam("messages"), request.getParam("options"));
+      schema = AnswerSchema.compile(schemas, completion.responseSchema());
     } catch (RelayException e) {
       JsonErrors.send(ctx.response(), e.error());
       return;
     }
-    stream(ctx, completion, new EventSourceSink(ctx.response(), true, config.stream().keepAliveMs()));
+    stream(ctx, completion, new EventSourceSink(ctx.response(), true, config.stream().keepAliveMs(), schema));
   }
 
   private void handleStreamPost(RoutingContext ctx) {
-    withBody(ctx, completion ->
-      stream(ctx, completion, new EventSourceSink(ctx.response(), false, config.stream().keepAliveMs())));
+    withBody(ctx, (completion, schema) ->
+      stream(ctx, completion, new EventSourceSink(ctx.response(), false, config.stream().keepAliveMs(), schema)));
   }
 
   private void handleComplete(RoutingContext ctx) {
-    withBody(ctx, completion -> stream(ctx, completion, new CompletionSink(ctx.response())));
+    withBody(ctx, (completion, schema) -> stream(ctx, completion, new CompletionSink(ctx.response(), schema)));
   }
 
   private void handleModels(RoutingContext ctx) {
@@ -131,15 +137,17 @@ public final class RouterVerticle extends VerticleBase {
       "No such endpoint: " + ctx.request().method() + " " + ctx.request().path(), -1, null));
   }
 
-  private void withBody(RoutingContext ctx, java.util.function.Consumer<CompletionRequest> then) {
+  private void withBody(RoutingContext ctx, BiConsumer<CompletionRequest, AnswerSchema> then) {
     CompletionRequest completion;
+    AnswerSchema schema;
     try {
       completion = CompletionRequest.fromBody(ctx.body().asString());
+      schema = AnswerSchema.compile(schemas, completion.responseSchema());
     } catch (RelayException e) {
       JsonErrors.send(ctx.response(), e.error());
       return;
     }
-    then.accept(completion);
+    then.accept(completion, schema);
   }
 
   private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink) {
