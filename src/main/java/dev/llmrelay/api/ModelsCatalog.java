@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.simulator.ScenarioCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -13,7 +14,8 @@ import java.nio.file.Path;
 /**
  * The model catalog the test page shows ({@code conf/models.json}: id, name, context window,
  * strengths, default parameters, price), answered with whether the relay is serving from its
- * simulator, so nobody mistakes simulated text for a model's.
+ * simulator, so nobody mistakes simulated text for a model's (and then with the simulator's
+ * scenarios, so people can try its faults).
  */
 final class ModelsCatalog {
 
@@ -40,6 +42,7 @@ final class ModelsCatalog {
     if (simulated) {
       json.put("notice", "SIMULATOR MODE: no OPENROUTER_API_KEY is set, so answers come from the built-in "
         + "OpenRouter simulator, not from a real model.");
+      json.put("scenarios", ScenarioCatalog.toJson());
     }
     return json;
   }
