@@ -30,7 +30,7 @@ const SENTENCES = {
     + `recover. ${wait(e)}`,
   upstream_protocol: () => 'The model provider sent a reply the relay could not understand. Try again, or pick '
     + 'another model.',
-  bad_request: (e) => `The relay did not accept the request: ${e.error || 'it is malformed'}.`,
+  bad_request: (e) => `The relay did not accept the request: ${(e.error || 'it is malformed').replace(/\.$/, '')}.`,
   cancelled: () => 'The stream was cancelled before it finished.',
   connection: () => 'The connection to the relay was lost before the answer was complete. Check that the relay '
     + 'is running, then try again.',

@@ -61,28 +61,47 @@ export function openStream(request, handlers, idleTimeoutMs) {
     }
   };
 
+  let transport;
+  const post = () => {
+    transport = 'fetch (POST)';
+    const abort = new AbortController();
+    stopTransport = () => abort.abort();
+    postStream(request, abort.signal, handlers, dispatch, fail, () => finished);
+  };
+
   armTimeout();
-  const transport = url.length <= MAX_GET_URL ? 'EventSource (GET)' : 'fetch (POST)';
   if (url.length <= MAX_GET_URL) {
+    transport = 'EventSource (GET)';
     const source = new EventSource(url);
+    let opened = false;
     // close() at every end: an EventSource left open would reconnect and could run the generation again.
     stopTransport = () => source.close();
-    source.onopen = () => !finished && handlers.onOpen();
+    source.onopen = () => {
+      opened = true;
+      if (!finished) {
+        handlers.onOpen();
+      }
+    };
     source.addEventListener('message', (e) => dispatch('message', e.data));
     source.addEventListener('error', (e) => {
       if (typeof e.data === 'string') {
         dispatch('error', e.data);
+      } else if (!opened && !finished) {
+        // Refused before the stream opened (a 400 on the request, say): EventSource cannot read the
+        // status or the body, so ask the same over POST, which can. Nothing ran upstream meanwhile.
+        source.close();
+        post();
       } else {
         fail({ type: 'connection', error: 'the event stream closed before [DONE]' });
       }
     });
   } else {
-    const abort = new AbortController();
-    stopTransport = () => abort.abort();
-    postStream(request, abort.signal, handlers, dispatch, fail, () => finished);
+    post();
   }
   return {
-    transport,
+    get transport() {
+      return transport;
+    },
     close() {
       if (!finished) {
         finish();

@@ -216,6 +216,18 @@ class TestPageTest {
   }
 
   @Test
+  void aSchemaTheRelayRefusesIsExplainedAndNothingGoesUpstream(Vertx vertx) {
+    openPage(vertx).useSchema("custom").paste("schema", "{\"$ref\": \"http://127.0.0.1:9/weather.json\"}")
+      .ask("Weather?").waitForStatus("error", WAIT);
+
+    assertEquals("bad_request", page.errorType());
+    assertEquals("The relay did not accept the request: options.responseFormat.schema: not a usable JSON Schema: "
+      + "Schema from 'http://127.0.0.1:9/weather.json' is not allowed to be loaded.", page.errorSentence());
+    assertEquals("fetch (POST)", page.stat("transport"), "asked again over POST to read the refusal");
+    assertEquals(0, simulator().requests());
+  }
+
+  @Test
   void aLongConversationGoesOverThePostStream(Vertx vertx) {
     String longSystemPrompt = "Be thorough. ".repeat(600);
     openPage(vertx).paste("system", longSystemPrompt).ask("Hi [sim tokens=5 paceMs=0]").waitForStatus("done", WAIT);
