@@ -2,6 +2,7 @@ package dev.llmrelay.browser;
 
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.simulator.SimulatorStats;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.Chromium;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
@@ -22,12 +23,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -203,7 +202,7 @@ class TestPageTest {
     page.waitUntil(WAIT, d -> page.answer().length() > 20);
     page.clickStop();
 
-    pollUntil(WAIT, () -> simulator().aborted() == 1, "the simulator counts the stream as aborted");
+    Await.until(() -> simulator().aborted() == 1, WAIT.toMillis(), "the simulator counts the stream as aborted");
     assertEquals("closed", page.status());
     assertEquals("closed (stopped by you)", page.statusText());
     SimStream upstream = simulator().streams().get(0);
@@ -221,7 +220,7 @@ class TestPageTest {
     assertEquals("timeout", page.errorType());
     assertEquals("No answer arrived for 2 s, so the page stopped waiting and closed the stream; the relay cancels "
       + "the request to the model. Raise the timeout under Connection, or try again.", page.errorSentence());
-    pollUntil(WAIT, () -> simulator().aborted() == 1, "the simulator counts the hung stream as aborted");
+    Await.until(() -> simulator().aborted() == 1, WAIT.toMillis(), "the simulator counts the hung stream as aborted");
     assertEquals(0, simulator().streams().get(0).written());
   }
 
@@ -246,20 +245,5 @@ class TestPageTest {
     assertEquals("The quick brown fox jumps ", page.answer());
     assertEquals(longSystemPrompt.trim(),
       simulator().bodies().get(0).getJsonArray("messages").getJsonObject(0).getString("content"));
-  }
-
-  private static void pollUntil(Duration within, BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted");
-      }
-    }
   }
 }
