@@ -9,6 +9,7 @@ import java.util.Map;
 /**
  * The simulator's scenarios as a person picks them on the test page: the model id that selects each
  * ({@code sim/<name>}) and what it does, in words. Served with the model catalog in simulator mode.
+ * {@code tools} is left out: it answers with calls to the request's tools, and the page sends none.
  */
 public final class ScenarioCatalog {
 
