@@ -38,9 +38,9 @@ final class AnswerSchema {
 
   /**
    * A registry for client schemas: draft 2020-12 unless a schema names its own {@code $schema}; error
-   * locations as JSON paths ({@code $.forecast[0].high}); no
-   * cache, since every request brings its own schema; and no loading of {@code $ref}s from outside
-   * the schema, so a request cannot make the relay fetch a URL or read a file.
+   * locations as JSON paths ({@code $.forecast[0].high}); no cache, since every request brings its
+   * own schema; and no loading of {@code $ref}s from outside the schema, so a request cannot make the
+   * relay fetch a URL or read a file.
    */
   static SchemaRegistry registry() {
     return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder
