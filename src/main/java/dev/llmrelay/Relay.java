@@ -41,7 +41,8 @@ public final class Relay {
   /** Deploys everything {@code config} asks for and completes once the HTTP port is listening. */
   public static Future<Relay> deploy(Vertx vertx, RelayConfig config) {
     RecordCodec.registerAll(vertx);
-    if (config.upstream().url() == null) {
+    // An edge node has no providers, so no upstream of its own: the provider nodes decide theirs.
+    if (config.upstream().url() == null && config.deployment().runsProviders()) {
       return Simulator.start(vertx, "127.0.0.1", 0).compose(sim -> {
         RelayConfig simulated = config.withUpstream(config.upstream().withUrl(sim.baseUrl(), true));
         LOG.warn("SIMULATOR MODE: neither OPENROUTER_API_KEY nor RELAY_UPSTREAM_URL is set; answers come from the "
@@ -60,19 +61,25 @@ public final class Relay {
     DeploymentOptions routers = new DeploymentOptions()
       .setInstances(config.http().instances())
       .setConfig(ConfigLoader.toJson(config));
-    String role = config.deployment().role();
+    RelayConfig.Deployment deployment = config.deployment();
     List<String> deployments = new ArrayList<>();
-    Future<String> provided = role.equals("edge")
-      ? Future.succeededFuture()
-      : vertx.deployVerticle(() -> new ProviderVerticle(health), providers).onSuccess(deployments::add);
+    Future<String> provided = deployment.runsProviders()
+      ? vertx.deployVerticle(() -> new ProviderVerticle(health), providers).onSuccess(deployments::add)
+      : Future.succeededFuture();
     return provided
-      .compose(v -> role.equals("provider")
-        ? Future.<String>succeededFuture()
-        : vertx.deployVerticle(() -> new RouterVerticle(health), routers).onSuccess(deployments::add))
+      .compose(v -> deployment.runsRouters()
+        ? vertx.deployVerticle(() -> new RouterVerticle(health), routers).onSuccess(deployments::add)
+        : Future.<String>succeededFuture())
       .map(v -> {
-        if (!role.equals("provider")) {
+        String upstream = deployment.runsProviders() ? "upstream " + config.upstream().url()
+          : "streams go to the cluster's provider nodes";
+        String node = deployment.clustered() ? "cluster " + deployment.cluster().name() + " node, role "
+          + deployment.role() + ", " : "";
+        if (deployment.runsRouters()) {
           LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
-            + " (upstream " + config.upstream().url() + ")");
+            + " (" + node + upstream + ")");
+        } else {
+          LOG.info("LLM Relay provider node ready (" + node + upstream + ")");
         }
         return new Relay(vertx, config, simulator, health, deployments);
       });

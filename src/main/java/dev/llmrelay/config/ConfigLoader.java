@@ -15,7 +15,8 @@ import java.util.Map;
  * Reads {@code conf/config.json} (from the working directory, else the copy inside the jar), or the
  * file named by {@code -conf}, then applies the environment variables that are part of the relay's
  * interface: {@code OPENROUTER_API_KEY}, {@code RELAY_UPSTREAM_URL}, {@code RELAY_HTTP_PORT},
- * {@code RELAY_HTTP_HOST}.
+ * {@code RELAY_HTTP_HOST}, and the deployment ones ({@code -cluster}, {@code -role}, {@code RELAY_CLUSTER},
+ * {@code RELAY_ROLE}, {@code RELAY_CLUSTER_*}; see {@link DeploymentSettings}).
  */
 public final class ConfigLoader {
 
@@ -31,14 +32,24 @@ public final class ConfigLoader {
   /** The configuration for these command-line arguments and this environment. */
   public static RelayConfig load(String[] args, Map<String, String> env) {
     String file = null;
+    boolean cluster = false;
+    String role = null;
     for (int i = 0; i < args.length; i++) {
       if (("-conf".equals(args[i]) || "--conf".equals(args[i])) && i + 1 < args.length) {
         file = args[++i];
+      } else if ("-cluster".equals(args[i]) || "--cluster".equals(args[i])) {
+        cluster = true;
+      } else if (("-role".equals(args[i]) || "--role".equals(args[i])) && i + 1 < args.length) {
+        role = args[++i];
       } else {
-        throw new IllegalArgumentException("unknown argument " + args[i] + " (usage: [-conf config.json])");
+        throw new IllegalArgumentException("unknown argument " + args[i]
+          + " (usage: [-conf config.json] [-cluster] [-role edge|provider|all])");
       }
     }
-    return applyEnvironment(file == null ? defaults() : read(Path.of(file)), env);
+    RelayConfig config = applyEnvironment(file == null ? defaults() : read(Path.of(file)), env);
+    config = config.withDeployment(DeploymentSettings.applyArguments(config.deployment(), cluster, role));
+    DeploymentSettings.validate(config.deployment());
+    return config;
   }
 
   /** {@code conf/config.json} as shipped, without environment overrides. */
@@ -89,6 +100,9 @@ public final class ConfigLoader {
     String host = blankToNull(env.get("RELAY_HTTP_HOST"));
     if (host != null) {
       result = result.withHttp(result.http().withHost(host));
+    }
+    if (result.deployment() != null) {
+      result = result.withDeployment(DeploymentSettings.applyEnvironment(result.deployment(), env));
     }
     return result;
   }
