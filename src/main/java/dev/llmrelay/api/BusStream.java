@@ -13,6 +13,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -21,16 +23,22 @@ import java.util.function.Consumer;
  * The router side of one stream: listens on the stream's data address, asks a provider to open it,
  * hands chunks to a {@link StreamSink}, and grants credits back only while the client keeps up.
  * A client that leaves cancels it; a provider that goes silent past the watchdog ends it with
- * {@code upstream_unavailable}. Ends exactly once.
+ * {@code upstream_unavailable}. An open request that no provider took (none answered in time, or the
+ * chosen one had just gone) is sent again under a fresh stream id, so it reaches another provider
+ * node and a late answer to the old one cannot mix into the stream. Ends exactly once.
  */
 final class BusStream {
 
+  /** Provider choices per stream: the first, and two more if the chosen provider was gone. */
+  private static final int OPEN_ATTEMPTS = 3;
+
   private final EventBus eventBus;
-  private final String id = UUID.randomUUID().toString();
   private final RelayConfig.Streams config;
   private final StreamSink sink;
   private final Consumer<BusStream> onFinished;
   private final int grantBatch;
+  private String id;
+  private int attempts;
   private MessageConsumer<StreamChunk> consumer;
   private long lastHeard = System.currentTimeMillis();
   private int ungranted;
@@ -59,8 +67,11 @@ final class BusStream {
   }
 
   private void start(String upstreamBody, String model, boolean raw) {
-    consumer = eventBus.consumer(Addresses.data(id), this::onMessage);
-    OpenRequest open = new OpenRequest(id, config.creditWindow(), raw, upstreamBody, model);
+    String attemptId = UUID.randomUUID().toString();
+    id = attemptId;
+    attempts++;
+    consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));
+    OpenRequest open = new OpenRequest(attemptId, config.creditWindow(), raw, upstreamBody, model);
     // In a cluster the subscription must have propagated before a provider sends to it.
     consumer.completion()
       .compose(v -> ended
@@ -68,7 +79,12 @@ final class BusStream {
         : eventBus.request(Addresses.OPEN, open, new DeliveryOptions().setSendTimeout(config.watchdogMs())))
       .onComplete(ar -> {
         if (ar.failed()) {
-          fail(ErrorMapper.fromThrowable(ar.cause()));
+          if (!ended && attempts < OPEN_ATTEMPTS && notTaken(ar.cause())) {
+            consumer.unregister();
+            start(upstreamBody, model, raw);
+          } else {
+            fail(ErrorMapper.fromThrowable(ar.cause()));
+          }
           return;
         }
         accepted = true;
@@ -77,6 +93,17 @@ final class BusStream {
           sendControl(StreamControl.cancel());
         }
       });
+  }
+
+  /**
+   * Whether an open request went to no live provider: the node it went to had no handler any more
+   * (it was leaving), or nobody answered within the watchdog (its node died; the event bus reports a
+   * failed write to a dead node only as this timeout). A provider that was merely slow and answers
+   * later finds the old data address gone, fails its heartbeat and closes its upstream.
+   */
+  private static boolean notTaken(Throwable failure) {
+    return failure instanceof ReplyException re
+      && (re.failureType() == ReplyFailure.NO_HANDLERS || re.failureType() == ReplyFailure.TIMEOUT);
   }
 
   boolean isEnded() {
@@ -110,18 +137,18 @@ final class BusStream {
     sink.tick(now);
   }
 
-  private void onMessage(Message<StreamChunk> message) {
+  private void onMessage(String attemptId, Message<StreamChunk> message) {
     StreamChunk chunk = message.body();
     if (chunk.kind() == StreamChunk.Kind.PING) {
-      if (ended) {
-        message.fail(410, "stream " + id + " has ended");
+      if (ended || !attemptId.equals(id)) {
+        message.fail(410, "stream " + attemptId + " has ended");
       } else {
         lastHeard = System.currentTimeMillis();
         message.reply("alive");
       }
       return;
     }
-    if (ended) {
+    if (ended || !attemptId.equals(id)) {
       return;
     }
     lastHeard = System.currentTimeMillis();

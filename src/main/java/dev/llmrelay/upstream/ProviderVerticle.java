@@ -46,10 +46,14 @@ public final class ProviderVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
-    for (UpstreamStream stream : Set.copyOf(active)) {
-      stream.cancel();
-    }
-    return client.close();
+    // Take no new streams, then end the open ones with a typed error: their routers (perhaps on other
+    // nodes) tell their clients at once instead of waiting for the watchdog.
+    return opens.unregister().eventually(() -> {
+      for (UpstreamStream stream : Set.copyOf(active)) {
+        stream.shutDown();
+      }
+      return client.close();
+    });
   }
 
   private void handleOpen(Message<OpenRequest> message) {

@@ -275,6 +275,13 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     finish();
   }
 
+  /** This provider is stopping: close the upstream and tell the router the stream cannot go on. */
+  void shutDown() {
+    if (!finished) {
+      fail(RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "The provider serving this stream shut down"), true);
+    }
+  }
+
   private void complete() {
     send(StreamChunk.end(++seq, model, finishReason, usage));
     finish();
