@@ -80,6 +80,10 @@ final class DeploymentSettings {
     if (c.name() == null || c.name().isBlank() || c.host() == null || c.host().isBlank()) {
       throw new IllegalArgumentException("deployment.cluster: name and host (RELAY_CLUSTER_HOST) must be set");
     }
+    if (c.host().equals("0.0.0.0") || c.host().equals("::")) {
+      throw new IllegalArgumentException("deployment.cluster.host (RELAY_CLUSTER_HOST) is advertised to the other "
+        + "nodes, so it must be this machine's address, not " + c.host());
+    }
     if (c.members() == null || c.members().isEmpty()) {
       throw new IllegalArgumentException("deployment.cluster.members (RELAY_CLUSTER_MEMBERS): list at least one "
         + "host:port to discover the cluster through");
