@@ -31,7 +31,7 @@ public final class ChildNode implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code java … dev.llmrelay.Main -conf <config>} with {@code env} added to this JVM's environment. */
+  /** Starts {@code java … dev.llmrelay.Main -conf <config>} with {@code env} as its relay settings. */
   public static ChildNode start(RelayConfig config, Map<String, String> env) {
     try {
       Path dir = Files.createTempDirectory("llm-relay-node");
@@ -45,6 +45,8 @@ public final class ChildNode implements AutoCloseable {
         .directory(new File(System.getProperty("user.dir")))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
+      // Only the settings given here: nothing from the environment the tests happen to run in.
+      builder.environment().keySet().removeIf(name -> name.startsWith("RELAY_") || name.equals("OPENROUTER_API_KEY"));
       builder.environment().putAll(env);
       return new ChildNode(builder.start(), dir, log);
     } catch (IOException e) {
