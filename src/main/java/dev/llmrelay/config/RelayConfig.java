@@ -24,24 +24,63 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
   /**
    * The OpenAI-compatible upstream and the timeouts of one call to it. {@code apiKey} comes from the
    * environment only and is never printed ({@link #toString()} masks it).
+   *
+   * <p>{@code http2} picks the upstream protocol: {@code auto} (HTTP/2 where TLS negotiates it by ALPN,
+   * as OpenRouter does, else HTTP/1.1), {@code on} (also HTTP/2 over cleartext, h2c with prior
+   * knowledge, for an {@code http://} upstream that speaks it, such as the simulator) or {@code off}
+   * (HTTP/1.1 always). {@code poolSize} bounds the HTTP/1.1 keep-alive connections (one per open stream)
+   * and {@code http2PoolSize} the HTTP/2 connections, each carrying up to the upstream's concurrent-stream
+   * limit; both per provider instance.
    */
   public record Upstream(String url, String apiKey, String referer, String title, int instances, int poolSize,
                          long connectTimeoutMs, long firstByteTimeoutMs, long firstTokenTimeoutMs,
-                         long idleTimeoutMs, long totalTimeoutMs, boolean simulated) {
+                         long idleTimeoutMs, long totalTimeoutMs, boolean simulated, String http2,
+                         int http2PoolSize) {
+
+    public static final String HTTP2_AUTO = "auto";
+    public static final int DEFAULT_HTTP2_POOL_SIZE = 8;
+
+    public Upstream {
+      http2 = http2 == null ? HTTP2_AUTO : http2;
+      if (!http2.equals(HTTP2_AUTO) && !http2.equals("on") && !http2.equals("off")) {
+        throw new IllegalArgumentException("upstream.http2 must be auto, on or off, not " + http2);
+      }
+      http2PoolSize = http2PoolSize <= 0 ? DEFAULT_HTTP2_POOL_SIZE : http2PoolSize;
+    }
+
+    /** Without the protocol settings: {@code auto} and the default HTTP/2 pool. */
+    public Upstream(String url, String apiKey, String referer, String title, int instances, int poolSize,
+                    long connectTimeoutMs, long firstByteTimeoutMs, long firstTokenTimeoutMs,
+                    long idleTimeoutMs, long totalTimeoutMs, boolean simulated) {
+      this(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, HTTP2_AUTO, DEFAULT_HTTP2_POOL_SIZE);
+    }
+
     public Upstream withUrl(String newUrl, boolean isSimulated) {
       return new Upstream(newUrl, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, isSimulated);
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, isSimulated, http2, http2PoolSize);
     }
 
     public Upstream withApiKey(String key) {
       return new Upstream(url, key, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated);
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize);
+    }
+
+    /** The same upstream with protocol setting {@code mode} ({@code auto}, {@code on}, {@code off}). */
+    public Upstream withHttp2(String mode) {
+      return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, mode, http2PoolSize);
+    }
+
+    /** Whether to speak HTTP/2 to this upstream: always when on, by ALPN over TLS when auto. */
+    public boolean prefersHttp2() {
+      return http2.equals("on") || (http2.equals(HTTP2_AUTO) && url != null && url.startsWith("https:"));
     }
 
     @Override
     public String toString() {
       return "Upstream[url=" + url + ", apiKey=" + (apiKey == null ? "none" : "***") + ", instances=" + instances
-        + ", simulated=" + simulated + "]";
+        + ", simulated=" + simulated + ", http2=" + http2 + "]";
     }
   }
 

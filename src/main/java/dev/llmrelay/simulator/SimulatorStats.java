@@ -19,6 +19,8 @@ public final class SimulatorStats {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
   private final AtomicLong writeQueueFull = new AtomicLong();
+  private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong http2Requests = new AtomicLong();
   private final ConcurrentLinkedDeque<JsonObject> bodies = new ConcurrentLinkedDeque<>();
   private volatile String lastAuthorization;
   private final ConcurrentLinkedDeque<SimStream> streams = new ConcurrentLinkedDeque<>();
@@ -48,6 +50,16 @@ public final class SimulatorStats {
     return writeQueueFull.get();
   }
 
+  /** Connections the simulator accepted (HTTP/1.1 and HTTP/2 alike). */
+  public long connections() {
+    return connections.get();
+  }
+
+  /** Chat-completion requests that came as HTTP/2 streams. */
+  public long http2Requests() {
+    return http2Requests.get();
+  }
+
   /** The {@code Authorization} header of the latest chat request, or null. */
   public String lastAuthorization() {
     return lastAuthorization;
@@ -65,7 +77,8 @@ public final class SimulatorStats {
 
   public JsonObject toJson() {
     return new JsonObject().put("requests", requests()).put("started", started()).put("completed", completed())
-      .put("aborted", aborted()).put("writeQueueFull", writeQueueFull());
+      .put("aborted", aborted()).put("writeQueueFull", writeQueueFull())
+      .put("connections", connections()).put("http2Requests", http2Requests());
   }
 
   void request(JsonObject body, String authorization) {
@@ -75,6 +88,14 @@ public final class SimulatorStats {
     while (bodies.size() > KEEP) {
       bodies.pollFirst();
     }
+  }
+
+  void countConnection() {
+    connections.incrementAndGet();
+  }
+
+  void countHttp2Request() {
+    http2Requests.incrementAndGet();
   }
 
   void started(SimStream stream) {

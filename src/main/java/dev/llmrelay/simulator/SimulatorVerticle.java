@@ -2,9 +2,12 @@ package dev.llmrelay.simulator;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +21,8 @@ import java.util.Map;
  * {@code GET /sim/stats} shows the counters.
  */
 final class SimulatorVerticle extends VerticleBase {
+
+  static final int MAX_CONCURRENT_STREAMS = 1000;
 
   private final String host;
   private final int port;
@@ -37,13 +42,22 @@ final class SimulatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    // HTTP/1.1 and h2c (prior knowledge or upgrade) on one port, so the relay's HTTP/2 upstream path can
+    // be tested and measured; a thousand concurrent streams per connection, like a generous CDN edge.
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHttp2ClearTextEnabled(true)
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
+      .connectionHandler(conn -> stats.countConnection())
+      .requestHandler(this::handle);
     return server.listen(port, host);
   }
 
   private void handle(HttpServerRequest request) {
     String path = request.path();
     if (path.endsWith("/chat/completions") && request.method().name().equals("POST")) {
+      if (request.version() == HttpVersion.HTTP_2) {
+        stats.countHttp2Request();
+      }
       request.body().onSuccess(body -> chat(request, body.toString()));
     } else if (path.endsWith("/models")) {
       JsonArray data = new JsonArray();

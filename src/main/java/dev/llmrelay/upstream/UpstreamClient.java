@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.logging.Logger;
@@ -31,6 +32,9 @@ import io.vertx.core.internal.logging.LoggerFactory;
 public final class UpstreamClient {
 
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
+
+  /** 64 MiB: room for a thousand paused streams' full 64 KiB windows on one connection. */
+  private static final int HTTP2_CONNECTION_WINDOW = 64 * 1024 * 1024;
 
   /** What an in-flight open needs from its stream: whether it was cancelled, and where to park handles. */
   public interface Attempts {
@@ -62,12 +66,11 @@ public final class UpstreamClient {
     this.breakerConfig = breakerConfig;
     this.retryDelay = retryDelay;
     this.endpoint = stripSlash(config.url()) + "/chat/completions";
-    this.http = vertx.createHttpClient(
-      new HttpClientOptions()
-        .setConnectTimeout((int) config.connectTimeoutMs())
-        .setKeepAlive(true)
-        .setDecompressionSupported(true),
-      new PoolOptions().setHttp1MaxSize(config.poolSize()).setMaxWaitQueueSize(-1));
+    this.http = vertx.createHttpClient(clientOptions(config),
+      new PoolOptions()
+        .setHttp1MaxSize(config.poolSize())
+        .setHttp2MaxSize(config.http2PoolSize())
+        .setMaxWaitQueueSize(-1));
     this.breaker = CircuitBreaker.create(name, vertx, new CircuitBreakerOptions()
         .setMaxFailures(breakerConfig.maxFailures())
         .setFailuresRollingWindow(breakerConfig.failureWindowMs())
@@ -172,6 +175,27 @@ public final class UpstreamClient {
             : Future.succeededFuture(new Outcome(null, error));
         });
       });
+  }
+
+  /**
+   * HTTP/1.1 with keep-alive, or HTTP/2 when the config prefers it: negotiated by ALPN over TLS (falling
+   * back to HTTP/1.1 if the server declines), h2c with prior knowledge over cleartext. Over HTTP/2 a
+   * paused stream keeps its unread bytes counted against the connection's flow-control window, so that
+   * window is made large: one slow client must never stall the other streams sharing its connection
+   * (each stream is still bounded by its own window).
+   */
+  static HttpClientOptions clientOptions(RelayConfig.Upstream config) {
+    HttpClientOptions options = new HttpClientOptions()
+      .setConnectTimeout((int) config.connectTimeoutMs())
+      .setKeepAlive(true)
+      .setDecompressionSupported(true);
+    if (config.prefersHttp2()) {
+      options.setProtocolVersion(HttpVersion.HTTP_2)
+        .setUseAlpn(true)
+        .setHttp2ClearTextUpgrade(false)
+        .setHttp2ConnectionWindowSize(HTTP2_CONNECTION_WINDOW);
+    }
+    return options;
   }
 
   private static String stripSlash(String url) {

@@ -1,0 +1,158 @@
+package dev.llmrelay.upstream;
+
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.simulator.SimStream;
+import dev.llmrelay.testing.Await;
+import dev.llmrelay.testing.RelayHarness;
+import dev.llmrelay.testing.SseClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The upstream over HTTP/2 (h2c to the simulator): many client streams share one connection, a
+ * client that leaves resets only its own stream (the simulator counts an abort, the connection
+ * lives on), and a paused client stalls its own upstream stream without stalling the others.
+ */
+@ExtendWith(VertxExtension.class)
+class Http2UpstreamTest {
+
+  /** One provider instance with one HTTP/2 connection at most, so sharing is visible. */
+  private static RelayConfig h2c(RelayConfig c) {
+    RelayConfig one = RelayHarness.instances(c, 1, 1);
+    RelayConfig.Upstream u = one.upstream();
+    return one.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), u.instances(),
+      u.poolSize(), u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), u.idleTimeoutMs(),
+      u.totalTimeoutMs(), u.simulated(), "on", 1));
+  }
+
+  @Test
+  void concurrentStreamsShareOneConnectionAndArriveWhole(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, Http2UpstreamTest::h2c);
+    SseClient client = new SseClient(vertx, h.port);
+    List<Future<SseClient.Result>> results = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      results.add(client.get(SseClient.query(SseClient.userMessages("go [sim tokens=30 paceMs=5]"), null)));
+    }
+    Future.all(results).await();
+    List<SimStream> upstream = h.simulator.stats().streams();
+    assertEquals(40, upstream.size());
+    for (Future<SseClient.Result> result : results) {
+      assertEquals(upstream.get(0).text(), result.result().text());
+      assertEquals("[DONE]", result.result().last().json().getString("text"));
+    }
+    assertEquals(40, h.simulator.stats().http2Requests());
+    assertEquals(1, h.simulator.stats().connections());
+    h.stop();
+  }
+
+  @Test
+  void aClientLeavingResetsOnlyItsStream(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, Http2UpstreamTest::h2c);
+    SseClient client = new SseClient(vertx, h.port);
+    Future<SseClient.Result> survivor = client.get(SseClient.query(SseClient.userMessages("stay [sim tokens=60 paceMs=10]"),
+      null));
+    SseClient.Result left = client.get(SseClient.query(SseClient.userMessages("go [sim tokens=500 paceMs=10]"), null),
+      events -> events.size() >= 4).await();
+    assertTrue(left.closedByUs());
+
+    Await.until(() -> h.simulator.stats().aborted() == 1, 2000, "the simulator saw the stream reset");
+    SseClient.Result whole = survivor.await();
+    SimStream stayed = h.simulator.stats().streams().get(0);
+    assertFalse(stayed.aborted());
+    assertEquals(stayed.text(), whole.text());
+    assertEquals(1, h.simulator.stats().connections(), "the reset closed a stream, not the connection");
+    Await.until(() -> h.relay.health().openStreams() == 0 && h.relay.health().clientStreams() == 0, 1000,
+      "the relay holds no stream state");
+    h.stop();
+  }
+
+  @Test
+  void aPausedClientStallsOnlyItsOwnStream(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, Http2UpstreamTest::h2c);
+    int tokens = 100_000;
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(16 * 1024));
+    String uri = SseClient.query(SseClient.userMessages("flood [sim tokens=" + tokens + "]"),
+      new JsonObject().put("model", "sim/flood").encode());
+    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
+    Buffer received = Buffer.buffer();
+    Promise<Void> ended = Promise.promise();
+    http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send()).onSuccess(resp -> {
+      response.set(resp);
+      resp.handler(chunk -> {
+        received.appendBuffer(chunk);
+        resp.pause();
+      });
+      resp.endHandler(v -> ended.complete());
+    });
+
+    Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
+    SimStream flood = h.simulator.stats().streams().get(0);
+    // Over HTTP/2 a write queue can be full for a moment while the connection flushes; the stall that
+    // counts is the one that lasts, once the stream's flow-control window is used up.
+    int stalledAt = stableStall(flood);
+    assertTrue(stalledAt < tokens, "stalled before the end: " + stalledAt);
+
+    // Another stream on the same HTTP/2 connection still flows while the first one is stalled.
+    SseClient.Result other = new SseClient(vertx, h.port)
+      .get(SseClient.query(SseClient.userMessages("meanwhile [sim tokens=20 paceMs=1]"), null)).await();
+    assertEquals(h.simulator.stats().streams().get(1).text(), other.text());
+    assertEquals(1, h.simulator.stats().connections());
+    assertEquals(stalledAt, flood.written());
+
+    vertx.runOnContext(v -> {
+      HttpClientResponse resp = response.get();
+      resp.handler(received::appendBuffer);
+      resp.resume();
+    });
+    ended.future().await();
+    StringBuilder text = new StringBuilder();
+    for (String block : received.toString("UTF-8").split("\n\n")) {
+      int data = block.indexOf("data: ");
+      if (data >= 0) {
+        JsonObject json = new JsonObject(block.substring(data + 6));
+        if (!"system".equals(json.getJsonObject("metadata").getString("provider"))) {
+          text.append(json.getString("text"));
+        }
+      }
+    }
+    assertEquals(flood.text(), text.toString());
+    assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight());
+    assertEquals(2, h.simulator.stats().http2Requests());
+    h.stop();
+  }
+
+  /** Waits until {@code stream} has written nothing for 300 ms; returns its token count then. */
+  private static int stableStall(SimStream stream) {
+    int[] last = {-1};
+    long[] since = {0};
+    Await.until(() -> {
+      int now = stream.written();
+      long t = System.nanoTime();
+      if (now != last[0]) {
+        last[0] = now;
+        since[0] = t;
+        return false;
+      }
+      return t - since[0] > 300_000_000L;
+    }, 20_000, "the upstream stream stops making progress while its client is paused");
+    return last[0];
+  }
+}
