@@ -280,4 +280,13 @@ public final class SimStream {
   String token(int i) {
     return scenario.multibyte() ? MULTIBYTE[i % MULTIBYTE.length] : WORDS[i % WORDS.length];
   }
+
+  /** The whole text of a {@code normal} answer of {@code tokens} tokens, as a reader should receive it. */
+  static String normalAnswer(int tokens) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < tokens; i++) {
+      text.append(WORDS[i % WORDS.length]);
+    }
+    return text.toString();
+  }
 }

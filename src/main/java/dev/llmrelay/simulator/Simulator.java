@@ -38,6 +38,14 @@ public final class Simulator {
     return "http://127.0.0.1:" + port() + "/api/v1";
   }
 
+  /**
+   * The text a {@code normal} stream of {@code tokens} tokens carries (the directive
+   * {@code [sim tokens=N]} without {@code multibyte}), so a load generator can check every answer.
+   */
+  public static String normalAnswer(int tokens) {
+    return SimStream.normalAnswer(tokens);
+  }
+
   public SimulatorStats stats() {
     return stats;
   }

@@ -1,0 +1,181 @@
+package dev.llmrelay.bench;
+
+import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.simulator.Simulator;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmark, in one run: starts the simulator and the load generator in this JVM (pinned to one
+ * core), and one relay per upstream protocol as a child JVM (pinned to the other core); measures the
+ * direct-to-simulator baseline and every relay path at 1, 100 and 1,000 concurrent streams, the targets
+ * taking turns so that noise from other work on the machine falls on all of them alike; then holds
+ * thousands of slow streams open through each relay to measure memory per stream. Prints a table and
+ * writes JSON. {@code java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [--quick]}
+ */
+public final class Benchmark {
+
+  /** One thing to measure: the simulator directly, or one relay endpoint over one upstream protocol. */
+  private record Target(Endpoint endpoint, String upstream, RelayProcess relay, LoadGenerator load) {
+  }
+
+  private final Vertx vertx;
+  private final BenchOptions options;
+  private final Path dir;
+  private final String expected;
+
+  private Benchmark(Vertx vertx, BenchOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.dir = options.out().toAbsolutePath().getParent();
+    this.expected = Simulator.normalAnswer(options.tokens());
+  }
+
+  public static void main(String[] args) {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args, ownJar());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    JsonObject machine = Machine.describe(options);
+    Machine.pinSelf(options.loadCpu());
+    Vertx vertx = Vertx.vertx();
+    try {
+      Report report = new Benchmark(vertx, options).run(machine);
+      machine.put("loadAverageAtEnd", Machine.loadAverage());
+      System.out.println(report.table());
+      report.write(options.out());
+      System.out.println("JSON: " + options.out());
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private Report run(JsonObject machine) {
+    Report report = new Report(machine);
+    Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+    List<RelayProcess> relays = new ArrayList<>();
+    try {
+      List<Target> targets = new ArrayList<>();
+      targets.add(new Target(Endpoint.DIRECT, "-", null, load(Endpoint.DIRECT, simulator.port())));
+      for (String protocol : options.protocols()) {
+        RelayProcess relay = startRelay(protocol, simulator);
+        relays.add(relay);
+        for (Endpoint endpoint : options.endpoints()) {
+          targets.add(new Target(endpoint, protocol, relay, load(endpoint, relay.port())));
+        }
+      }
+      log("warming up: " + options.warmup() + " streams per target");
+      for (Target t : targets) {
+        t.load().run(options.warmup(), 100, options.prompt(), expected, options.streamMillis()).result().await();
+      }
+      for (int level = 0; level < options.concurrency().size(); level++) {
+        int concurrency = options.concurrency().get(level);
+        int perRound = Math.max(concurrency, options.streams().get(level) / options.rounds());
+        for (int round = 0; round < options.rounds(); round++) {
+          for (int i = 0; i < targets.size(); i++) {
+            measure(report, targets.get((i + round) % targets.size()), concurrency, perRound);
+          }
+        }
+        log("concurrency " + concurrency + " done");
+      }
+      for (Target t : targets) {
+        t.load().close().await();
+      }
+      // h2 first: the h1 relay's idle upstream connections would hold sockets in this JVM afterwards.
+      for (int i = relays.size() - 1; i >= 0; i--) {
+        RelayProcess relay = relays.get(i);
+        int n = options.memoryStreams().get(relay.name().equals("h1") ? 0 : 1);
+        if (n > 0) {
+          report.memory.add(new MemoryPhase(vertx, relay, options).run(n));
+        }
+      }
+      return report;
+    } finally {
+      relays.forEach(RelayProcess::close);
+      simulator.stop().await();
+    }
+  }
+
+  private void measure(Report report, Target target, int concurrency, int streams) {
+    long cpuBefore = target.relay() == null ? -1 : target.relay().cpuMillis();
+    long ramp = concurrency == 1 ? 0 : options.streamMillis();
+    LoadGenerator.Result result = target.load().run(streams, concurrency, options.prompt(), expected, ramp)
+      .result().await();
+    long cpu = target.relay() == null ? -1 : target.relay().cpuMillis() - cpuBefore;
+    report.row(target.endpoint().label, target.upstream(), concurrency).add(result, cpu);
+  }
+
+  private LoadGenerator load(Endpoint endpoint, int port) {
+    int most = options.concurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
+    return new LoadGenerator(vertx, endpoint.label, "127.0.0.1", port, endpoint, most);
+  }
+
+  /**
+   * The shipped configuration with the protocol under test. The HTTP/1.1 pool is sized to the largest
+   * load (one connection per open stream), so HTTP/1.1 is measured as it performs, not queueing
+   * behind a pool limit.
+   */
+  private RelayProcess startRelay(String protocol, Simulator simulator) {
+    RelayConfig defaults = ConfigLoader.defaults();
+    RelayConfig.Upstream u = defaults.upstream();
+    int h1Pool = Math.max(u.poolSize(), options.memoryStreams().get(0));
+    RelayConfig config = defaults.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(),
+      u.instances(), h1Pool, u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(),
+      u.idleTimeoutMs(), u.totalTimeoutMs(), u.simulated(), protocol.equals("h2") ? "on" : "off",
+      u.http2PoolSize()));
+    try {
+      Files.createDirectories(dir);
+      Path file = dir.resolve("relay-" + protocol + ".json");
+      Files.writeString(file, ConfigLoader.toJson(config).encodePrettily());
+      List<String> jvm = new ArrayList<>(options.relayJvmArgs());
+      if (options.jfr()) {
+        jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("relay-" + protocol + ".jfr")
+          + ",settings=profile,dumponexit=true");
+      }
+      log("starting relay " + protocol + " on CPU " + options.relayCpu());
+      return RelayProcess.start(protocol, options.jar(), file, simulator.baseUrl(), freePort(), options.relayCpu(),
+        jvm, dir.resolve("relay-" + protocol + ".log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path ownJar() {
+    try {
+      Path location = Path.of(Benchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (location.toString().endsWith(".jar")) {
+        return location;
+      }
+    } catch (URISyntaxException | RuntimeException e) {
+      // fall through to the conventional place
+    }
+    Path built = Path.of("target/llm-relay.jar");
+    return Files.isRegularFile(built) ? built : null;
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void log(String line) {
+    System.out.println("[bench] " + line);
+  }
+}

@@ -1,0 +1,234 @@
+package dev.llmrelay.bench;
+
+import dev.llmrelay.upstream.SseDecoder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The load side: keeps {@code concurrency} streams open against one target (closed loop: a finished
+ * stream starts the next), times each stream's first token from the moment its request was made, and
+ * checks every answer's full text and its clean end. HTTP/1.1 keep-alive from client to target, as
+ * browsers and SDKs do.
+ */
+final class LoadGenerator {
+
+  /** What one run measured. {@code ttftNanos} holds the successful streams' times to first token. */
+  record Result(String target, int streams, int concurrency, long[] ttftNanos, int errors, List<String> errorSamples,
+                long elapsedNanos) {
+
+    int ok() {
+      return ttftNanos.length;
+    }
+  }
+
+  private final Vertx vertx;
+  private final String target;
+  private final String host;
+  private final int port;
+  private final Endpoint endpoint;
+  private final HttpClient http;
+
+  LoadGenerator(Vertx vertx, String target, String host, int port, Endpoint endpoint, int maxConnections) {
+    this.vertx = vertx;
+    this.target = target;
+    this.host = host;
+    this.port = port;
+    this.endpoint = endpoint;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(30_000),
+      new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
+  }
+
+  /**
+   * Runs {@code streams} streams of {@code prompt}, {@code concurrency} at a time, the first
+   * {@code concurrency} spread evenly over {@code rampMs} so that arrivals do not come in waves.
+   */
+  Running run(int streams, int concurrency, String prompt, String expectedText, long rampMs) {
+    Running running = new Running(streams, concurrency, prompt, expectedText);
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> running.start(rampMs));
+    return running;
+  }
+
+  Future<Void> close() {
+    return http.close();
+  }
+
+  /** One run in progress; its counters can be read from any thread. */
+  final class Running {
+
+    private final int streams;
+    private final int concurrency;
+    private final String prompt;
+    private final String expectedText;
+    private final Promise<Result> result = Promise.promise();
+    private final long[] ttft;
+    private final List<String> errorSamples = new ArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger receiving = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+    private int started;
+    private int ok;
+    private int errors;
+    private long startedAt;
+
+    private Running(int streams, int concurrency, String prompt, String expectedText) {
+      this.streams = streams;
+      this.concurrency = concurrency;
+      this.prompt = prompt;
+      this.expectedText = expectedText;
+      this.ttft = new long[streams];
+    }
+
+    Future<Result> result() {
+      return result.future();
+    }
+
+    /** Streams that have started and not finished. */
+    int open() {
+      return open.get();
+    }
+
+    /** Open streams that have received their first token. */
+    int receiving() {
+      return receiving.get();
+    }
+
+    int finished() {
+      return finished.get();
+    }
+
+    private void start(long rampMs) {
+      startedAt = System.nanoTime();
+      int first = Math.min(concurrency, streams);
+      for (int i = 0; i < first; i++) {
+        long delay = rampMs * i / first;
+        if (delay < 1) {
+          launch();
+        } else {
+          vertx.setTimer(delay, id -> launch());
+        }
+      }
+    }
+
+    private void launch() {
+      if (started < streams) {
+        started++;
+        open.incrementAndGet();
+        new OneStream(this).go();
+      }
+    }
+
+    private void done(OneStream stream, String error) {
+      open.decrementAndGet();
+      if (stream.ttft >= 0) {
+        receiving.decrementAndGet();
+      }
+      if (error == null) {
+        ttft[ok++] = stream.ttft;
+      } else {
+        errors++;
+        if (errorSamples.size() < 5) {
+          errorSamples.add(error);
+        }
+      }
+      if (finished.incrementAndGet() == streams) {
+        result.complete(new Result(target, streams, concurrency, Arrays.copyOf(ttft, ok), errors,
+          List.copyOf(errorSamples), System.nanoTime() - startedAt));
+      } else {
+        launch();
+      }
+    }
+  }
+
+  /** One stream: request, first-token time, text and end check. */
+  private final class OneStream {
+
+    private final Running run;
+    private final StringBuilder text = new StringBuilder();
+    private long startedAt;
+    private long ttft = -1;
+    private boolean sawDone;
+    private String failure;
+    private boolean ended;
+
+    OneStream(Running run) {
+      this.run = run;
+    }
+
+    void go() {
+      RequestOptions options = endpoint.request(host, port, run.prompt);
+      String body = endpoint.body(run.prompt);
+      startedAt = System.nanoTime();
+      http.request(options)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            end("request failed: " + ar.cause());
+          } else {
+            read(ar.result());
+          }
+        });
+    }
+
+    private void read(HttpClientResponse response) {
+      if (response.statusCode() != 200) {
+        response.body().onComplete(b -> end("status " + response.statusCode() + ": "
+          + (b.succeeded() ? b.result().toString() : b.cause())));
+        return;
+      }
+      SseDecoder decoder = new SseDecoder(this::onEvent);
+      RecordParser parser = RecordParser.newDelimited("\n", response);
+      parser.exceptionHandler(t -> end("read failed: " + t));
+      parser.endHandler(v -> {
+        if (failure != null) {
+          end(failure);
+        } else if (!sawDone) {
+          end("the stream ended without its final event");
+        } else if (!text.toString().equals(run.expectedText)) {
+          end("wrong text: " + text);
+        } else {
+          end(null);
+        }
+      });
+      parser.handler(decoder::record);
+    }
+
+    private void onEvent(String type, byte[] data) {
+      Endpoint.Event event = endpoint.decode(type, data);
+      switch (event.kind()) {
+        case TEXT -> {
+          if (ttft < 0) {
+            ttft = System.nanoTime() - startedAt;
+            run.receiving.incrementAndGet();
+          }
+          text.append(event.text());
+        }
+        case DONE -> sawDone = true;
+        case ERROR -> failure = failure == null ? "error event: " + event.text() : failure;
+        default -> {
+        }
+      }
+    }
+
+    private void end(String error) {
+      if (!ended) {
+        ended = true;
+        run.done(this, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package dev.llmrelay.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay under test as a child JVM, started the way the README runs it ({@code java -jar
+ * target/llm-relay.jar}) with a config file and {@code RELAY_UPSTREAM_URL}, pinned to its own core with
+ * {@code taskset}. Reads its CPU time and resident memory from {@code /proc}, and its live heap with
+ * {@code jcmd GC.class_histogram} (which runs a full GC first).
+ */
+final class RelayProcess implements AutoCloseable {
+
+  private final String name;
+  private final Process process;
+  private final int port;
+  private final Path log;
+  private final long clockTicksPerSecond;
+
+  private RelayProcess(String name, Process process, int port, Path log, long clockTicksPerSecond) {
+    this.name = name;
+    this.process = process;
+    this.port = port;
+    this.log = log;
+    this.clockTicksPerSecond = clockTicksPerSecond;
+  }
+
+  /**
+   * Starts {@code java [jvmArgs] -jar jar -conf configFile} with the upstream and port in its
+   * environment, on CPU {@code cpu} when it is not null; returns once {@code /health} answers 200.
+   */
+  static RelayProcess start(String name, Path jar, Path configFile, String upstreamUrl, int port, String cpu,
+                            List<String> jvmArgs, Path log) {
+    List<String> command = new ArrayList<>();
+    if (cpu != null) {
+      command.addAll(List.of("taskset", "-c", cpu));
+    }
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar.toString(), "-conf", configFile.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+      .redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.remove("OPENROUTER_API_KEY");
+    env.put("RELAY_UPSTREAM_URL", upstreamUrl);
+    env.put("RELAY_HTTP_PORT", Integer.toString(port));
+    env.put("RELAY_HTTP_HOST", "127.0.0.1");
+    try {
+      RelayProcess relay = new RelayProcess(name, builder.start(), port, log, clockTicks());
+      relay.awaitHealthy(Duration.ofSeconds(60));
+      return relay;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the relay: " + e.getMessage(), e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** User plus system CPU time the relay has used so far, in milliseconds. */
+  long cpuMillis() {
+    String stat = read(Path.of("/proc", Long.toString(pid()), "stat"));
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    return ticks * 1000 / clockTicksPerSecond;
+  }
+
+  /** Resident set size in bytes ({@code VmRSS}). */
+  long rssBytes() {
+    for (String line : read(Path.of("/proc", Long.toString(pid()), "status")).split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + pid());
+  }
+
+  /** Open file descriptors. */
+  long openFiles() {
+    try (var list = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
+      return list.count();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Bytes of live objects after a full GC, and the histogram's top lines for the report. */
+  Histogram liveHeap(int topLines) {
+    String out = jcmd("GC.class_histogram");
+    long total = -1;
+    List<String> top = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("Total")) {
+        String[] parts = trimmed.split("\\s+");
+        total = Long.parseLong(parts[2]);
+      } else if (trimmed.matches("^\\d+:.*") && top.size() < topLines) {
+        top.add(trimmed.replaceAll("\\s+", " "));
+      }
+    }
+    return new Histogram(total, top);
+  }
+
+  record Histogram(long bytes, List<String> top) {
+  }
+
+  /** Runs {@code jcmd <pid> command}; for {@code JFR.dump} and the histogram. */
+  String jcmd(String... command) {
+    List<String> cmd = new ArrayList<>(List.of(jcmdPath(), Long.toString(pid())));
+    cmd.addAll(List.of(command));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(120, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  private void awaitHealthy(Duration timeout) {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+      .timeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the relay " + name + " exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("the relay " + name + " did not become healthy in " + timeout + "; see " + log);
+  }
+
+  private static String jcmdPath() {
+    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+    Path jcmd = java.resolveSibling("jcmd");
+    return Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd";
+  }
+
+  private static long clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (IOException | RuntimeException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.llmrelay.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The benchmark's results: one latency row per target and concurrency level, one memory row per
+ * upstream protocol, each relay row set against the direct baseline measured in the same run. Prints
+ * the table and writes the JSON.
+ */
+final class Report {
+
+  /** One target at one concurrency level, all rounds together. */
+  static final class Row {
+    final String endpoint;
+    final String upstream;
+    final int concurrency;
+    final List<long[]> ttft = new ArrayList<>();
+    int streams;
+    int errors;
+    final List<String> errorSamples = new ArrayList<>();
+    long elapsedNanos;
+    long relayCpuMillis = -1;
+
+    Row(String endpoint, String upstream, int concurrency) {
+      this.endpoint = endpoint;
+      this.upstream = upstream;
+      this.concurrency = concurrency;
+    }
+
+    void add(LoadGenerator.Result result, long cpuMillis) {
+      ttft.add(result.ttftNanos());
+      streams += result.streams();
+      errors += result.errors();
+      elapsedNanos += result.elapsedNanos();
+      for (String e : result.errorSamples()) {
+        if (errorSamples.size() < 5) {
+          errorSamples.add(e);
+        }
+      }
+      if (cpuMillis >= 0) {
+        relayCpuMillis = Math.max(0, relayCpuMillis) + cpuMillis;
+      }
+    }
+
+    double ttftMs(double percentile) {
+      long[] all = ttft.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      if (all.length == 0) {
+        return Double.NaN;
+      }
+      int index = (int) Math.ceil(percentile / 100.0 * all.length) - 1;
+      return all[Math.max(0, Math.min(all.length - 1, index))] / 1e6;
+    }
+
+    double streamsPerSecond() {
+      return elapsedNanos == 0 ? 0 : streams / (elapsedNanos / 1e9);
+    }
+
+    /** The relay's CPU time per 1,000 streams, or -1 for the baseline. */
+    double cpuMsPer1000() {
+      return relayCpuMillis < 0 || streams == 0 ? -1 : relayCpuMillis * 1000.0 / streams;
+    }
+
+    /** The share of its core the relay used while this row ran. */
+    double cpuShare() {
+      return relayCpuMillis < 0 || elapsedNanos == 0 ? -1 : relayCpuMillis / (elapsedNanos / 1e6);
+    }
+  }
+
+  /** The memory phase of one relay. */
+  record MemoryRow(String upstream, int streams, int reached, int errors, List<String> errorSamples, long rssIdle,
+                   long rssOpen, long heapIdle, long heapOpen, long openFiles, double cpuShareOpen,
+                   List<String> histogramTop) {
+
+    double rssPerStream() {
+      return reached == 0 ? 0 : (rssOpen - rssIdle) / (double) reached;
+    }
+
+    double heapPerStream() {
+      return reached == 0 ? 0 : (heapOpen - heapIdle) / (double) reached;
+    }
+  }
+
+  final List<Row> rows = new ArrayList<>();
+  final List<MemoryRow> memory = new ArrayList<>();
+  final JsonObject machine;
+
+  Report(JsonObject machine) {
+    this.machine = machine;
+  }
+
+  Row row(String endpoint, String upstream, int concurrency) {
+    for (Row r : rows) {
+      if (r.endpoint.equals(endpoint) && r.upstream.equals(upstream) && r.concurrency == concurrency) {
+        return r;
+      }
+    }
+    Row r = new Row(endpoint, upstream, concurrency);
+    rows.add(r);
+    return r;
+  }
+
+  private Row baseline(int concurrency) {
+    return row(Endpoint.DIRECT.label, "-", concurrency);
+  }
+
+  String table() {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format(Locale.ROOT, "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %8s %9s %8s %11s %6s%n",
+      "endpoint", "up", "conc", "streams", "errors", "ttft p50", "ttft p99", "added p50", "added p99",
+      "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu %"));
+    for (Row r : rows) {
+      Row base = baseline(r.concurrency);
+      boolean isBase = r == base;
+      out.append(String.format(Locale.ROOT, "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %8s %9.0f %8s %11s %6s%n",
+        r.endpoint, r.upstream, r.concurrency, r.streams, r.errors, r.ttftMs(50), r.ttftMs(99),
+        isBase ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), isBase ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
+        isBase ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
+        isBase ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
+        r.cpuMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMsPer1000()),
+        r.cpuShare() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * r.cpuShare())));
+    }
+    if (!memory.isEmpty()) {
+      out.append(String.format(Locale.ROOT, "%n%-4s %8s %8s %6s %12s %12s %10s %10s %7s%n", "up", "streams", "open",
+        "errors", "RSS/stream", "heap/stream", "RSS MB", "heap MB", "fds", "cpu %"));
+      for (MemoryRow m : memory) {
+        out.append(String.format(Locale.ROOT, "%-4s %8d %8d %6d %10.1f KB %10.1f KB %10.0f %10.0f %7d %6.0f%n",
+          m.upstream(), m.streams(), m.reached(), m.errors(), m.rssPerStream() / 1024, m.heapPerStream() / 1024,
+          m.rssOpen() / 1048576.0, m.heapOpen() / 1048576.0, m.openFiles(), 100 * m.cpuShareOpen()));
+      }
+    }
+    for (Row r : rows) {
+      for (String e : r.errorSamples) {
+        out.append("error ").append(r.endpoint).append('/').append(r.upstream).append('/').append(r.concurrency)
+          .append(": ").append(e).append('\n');
+      }
+    }
+    for (MemoryRow m : memory) {
+      for (String e : m.errorSamples()) {
+        out.append("error memory/").append(m.upstream()).append(": ").append(e).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  JsonObject toJson() {
+    JsonArray latency = new JsonArray();
+    for (Row r : rows) {
+      Row base = baseline(r.concurrency);
+      JsonObject json = new JsonObject().put("endpoint", r.endpoint).put("upstream", r.upstream)
+        .put("concurrency", r.concurrency).put("streams", r.streams).put("errors", r.errors)
+        .put("ttftP50Ms", round(r.ttftMs(50))).put("ttftP99Ms", round(r.ttftMs(99)))
+        .put("streamsPerSecond", round(r.streamsPerSecond())).put("errorSamples", new JsonArray(r.errorSamples));
+      if (r != base) {
+        json.put("addedTtftP50Ms", round(r.ttftMs(50) - base.ttftMs(50)))
+          .put("addedTtftP99Ms", round(r.ttftMs(99) - base.ttftMs(99)))
+          .put("ttftP99Ratio", round(r.ttftMs(99) / base.ttftMs(99)))
+          .put("streamsPerSecondRatio", round(r.streamsPerSecond() / base.streamsPerSecond()))
+          .put("relayCpuMsPer1000Streams", round(r.cpuMsPer1000())).put("relayCpuShare", round(r.cpuShare()));
+      }
+      latency.add(json);
+    }
+    JsonArray mem = new JsonArray();
+    for (MemoryRow m : memory) {
+      mem.add(new JsonObject().put("upstream", m.upstream()).put("streams", m.streams()).put("open", m.reached())
+        .put("errors", m.errors()).put("rssPerStreamBytes", Math.round(m.rssPerStream()))
+        .put("heapPerStreamBytes", Math.round(m.heapPerStream())).put("rssIdleBytes", m.rssIdle())
+        .put("rssOpenBytes", m.rssOpen()).put("heapIdleBytes", m.heapIdle()).put("heapOpenBytes", m.heapOpen())
+        .put("openFiles", m.openFiles()).put("relayCpuShareOpen", round(m.cpuShareOpen()))
+        .put("errorSamples", new JsonArray(m.errorSamples())).put("histogramTop", new JsonArray(m.histogramTop())));
+    }
+    return new JsonObject().put("machine", machine).put("latency", latency).put("memory", mem);
+  }
+
+  void write(Path file) {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Files.writeString(file, toJson().encodePrettily());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String fmt(double ms) {
+    return String.format(Locale.ROOT, "%+.3f", ms);
+  }
+
+  private static String fmt2(double ratio) {
+    return String.format(Locale.ROOT, "%.2f", ratio);
+  }
+
+  private static double round(double v) {
+    return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : -1;
+  }
+}
