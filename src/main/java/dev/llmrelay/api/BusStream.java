@@ -8,6 +8,7 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -75,8 +76,8 @@ final class BusStream {
     // In a cluster the subscription must have propagated before a provider sends to it.
     consumer.completion()
       .compose(v -> ended
-        ? io.vertx.core.Future.failedFuture(RelayError.of(ErrorType.CANCELLED, "cancelled before opening").exception())
-        : eventBus.request(Addresses.OPEN, open, new DeliveryOptions().setSendTimeout(config.watchdogMs())))
+        ? Future.failedFuture(RelayError.of(ErrorType.CANCELLED, "cancelled before opening").exception())
+        : requestOpen(open))
       .onComplete(ar -> {
         if (ar.failed()) {
           if (!ended && attempts < OPEN_ATTEMPTS && notTaken(ar.cause())) {
@@ -104,6 +105,19 @@ final class BusStream {
   private static boolean notTaken(Throwable failure) {
     return failure instanceof ReplyException re
       && (re.failureType() == ReplyFailure.NO_HANDLERS || re.failureType() == ReplyFailure.TIMEOUT);
+  }
+
+  /**
+   * Asks the provider on this event loop, if there is one (see {@link Addresses#localOpen}), else any
+   * provider. Only "no such provider" falls back; a provider's own failure is the answer.
+   */
+  private Future<Message<Object>> requestOpen(OpenRequest open) {
+    long timeout = config.watchdogMs();
+    String local = Addresses.localOpen(Thread.currentThread().getName());
+    return eventBus.request(local, open, new DeliveryOptions().setSendTimeout(timeout).setLocalOnly(true))
+      .recover(err -> err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        ? eventBus.request(Addresses.OPEN, open, new DeliveryOptions().setSendTimeout(timeout))
+        : Future.failedFuture(err));
   }
 
   boolean isEnded() {

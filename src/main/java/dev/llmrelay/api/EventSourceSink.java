@@ -55,11 +55,11 @@ final class EventSourceSink implements StreamSink {
     if (answer != null) {
       answer.append(chunk.text());
     }
-    StringBuilder json = new StringBuilder(chunk.text().length() + 100).append("{\"text\":");
-    SseFrames.quote(json, chunk.text()).append(",\"metadata\":{\"model\":");
-    SseFrames.quote(json, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
+    StringBuilder frame = SseFrames.open(++eventId, "message", chunk.text().length() + 100).append("{\"text\":");
+    SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
+    SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
       .append(System.currentTimeMillis()).append("}}");
-    write(SseFrames.event(++eventId, "message", json));
+    write(SseFrames.close(frame));
   }
 
   @Override

@@ -20,10 +20,23 @@ final class SseFrames {
 
   /** One complete event: {@code id}, {@code event} and a single-line JSON {@code data}, then the blank line. */
   static String event(long id, String type, CharSequence json) {
-    return new StringBuilder(json.length() + 40)
+    return close(open(id, type, json.length()).append(json));
+  }
+
+  /**
+   * The start of an event, up to where its single-line JSON {@code data} goes, in a builder with room
+   * for {@code dataCapacity} more characters: the caller appends the JSON, then {@link #close}s it.
+   * One builder per event, since this runs once per token.
+   */
+  static StringBuilder open(long id, String type, int dataCapacity) {
+    return new StringBuilder(dataCapacity + 40)
       .append("id: ").append(id).append('\n')
       .append("event: ").append(type).append('\n')
-      .append("data: ").append(json).append("\n\n")
-      .toString();
+      .append("data: ");
+  }
+
+  /** Ends an event begun with {@link #open}. */
+  static String close(StringBuilder event) {
+    return event.append("\n\n").toString();
   }
 }

@@ -23,7 +23,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
       --quick                 a small run (seconds) that checks the machinery
       --out FILE              where to write the JSON (default target/bench/benchmark.json)
       --jar FILE              the relay jar to run (default: the jar this class came from)
-      --streams A,B,C         streams per target at concurrency 1, 100, 1000 (default 120,3000,12000)
+      --streams A,B,C         streams per target at concurrency 1, 100, 1000 (default 120,3000,12000; 0 skips)
       --rounds N              turns per level (default 4)
       --warmup N              streams per target before measuring (default 3000)
       --protocols h1,h2       upstream protocols to measure (default both)

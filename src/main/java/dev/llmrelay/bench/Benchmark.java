@@ -84,6 +84,9 @@ public final class Benchmark {
       }
       for (int level = 0; level < options.concurrency().size(); level++) {
         int concurrency = options.concurrency().get(level);
+        if (options.streams().get(level) == 0) {
+          continue;
+        }
         int perRound = Math.max(concurrency, options.streams().get(level) / options.rounds());
         for (int round = 0; round < options.rounds(); round++) {
           for (int i = 0; i < targets.size(); i++) {

@@ -24,7 +24,7 @@ final class MemoryPhase {
 
   Report.MemoryRow run(int n) {
     Benchmark.log("memory: " + n + " slow streams through the " + relay.name() + " relay");
-    long heapIdle = relay.liveHeap(0).bytes();
+    long heapIdle = relay.liveHeap(0, null).bytes();
     long rssIdle = relay.rssBytes();
     LoadGenerator load = new LoadGenerator(vertx, "memory", "127.0.0.1", relay.port(), Endpoint.EVENT_SOURCE, n);
     long streamMs = options.memoryTokens() * options.memoryPaceMs();
@@ -43,7 +43,8 @@ final class MemoryPhase {
     int open = running.open();
     long files = relay.openFiles();
     // Both readings right after a full GC, as the idle ones were.
-    RelayProcess.Histogram heap = relay.liveHeap(12);
+    RelayProcess.Histogram heap = relay.liveHeap(12,
+      options.out().toAbsolutePath().resolveSibling("relay-" + relay.name() + "-histogram.txt"));
     long rssOpen = relay.rssBytes();
     Benchmark.log("memory: " + open + " open (" + running.receiving() + " receiving), waiting for them to finish");
     LoadGenerator.Result result = running.result().await();

@@ -106,9 +106,19 @@ final class RelayProcess implements AutoCloseable {
     }
   }
 
-  /** Bytes of live objects after a full GC, and the histogram's top lines for the report. */
-  Histogram liveHeap(int topLines) {
+  /**
+   * Bytes of live objects after a full GC, and the histogram's top lines for the report; the whole
+   * histogram goes to {@code saveTo} when it is not null.
+   */
+  Histogram liveHeap(int topLines, Path saveTo) {
     String out = jcmd("GC.class_histogram");
+    if (saveTo != null) {
+      try {
+        Files.writeString(saveTo, out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     long total = -1;
     List<String> top = new ArrayList<>();
     for (String line : out.split("\n")) {

@@ -9,6 +9,16 @@ public final class Addresses {
   private Addresses() {
   }
 
+  /**
+   * Where the provider instance running on event loop {@code eventLoopThread} also takes
+   * {@link OpenRequest}s, registered locally only. A router that finds a provider on its own event
+   * loop opens its streams there, so every chunk and credit of those streams stays on one thread
+   * instead of crossing between event loops; without one it uses {@link #OPEN}.
+   */
+  public static String localOpen(String eventLoopThread) {
+    return OPEN + ".local." + eventLoopThread;
+  }
+
   /** Where the router of a stream receives its {@link StreamChunk}s. */
   public static String data(String streamId) {
     return "llm.stream." + streamId + ".data";

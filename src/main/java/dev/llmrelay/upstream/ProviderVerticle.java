@@ -23,6 +23,7 @@ public final class ProviderVerticle extends VerticleBase {
   private RelayConfig config;
   private UpstreamClient client;
   private MessageConsumer<OpenRequest> opens;
+  private MessageConsumer<OpenRequest> localOpens;
   private long ticker = -1;
 
   /** @param health where this instance reports its breaker and its streams */
@@ -40,7 +41,10 @@ public final class ProviderVerticle extends VerticleBase {
     health.add(client);
     ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
     opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
-    return opens.completion();
+    // start() runs on this instance's event loop: routers on the same loop open their streams here.
+    localOpens = vertx.eventBus().localConsumer(Addresses.localOpen(Thread.currentThread().getName()),
+      this::handleOpen);
+    return Future.all(opens.completion(), localOpens.completion());
   }
 
   @Override

@@ -107,7 +107,8 @@ class Http2UpstreamTest {
     SimStream flood = h.simulator.stats().streams().get(0);
     // Over HTTP/2 a write queue can be full for a moment while the connection flushes; the stall that
     // counts is the one that lasts, once the stream's flow-control window is used up.
-    int stalledAt = stableStall(flood);
+    int stalledAt = Await.quiet(flood::written, 300, 20_000,
+      "the upstream stream makes no progress while its client is paused");
     assertTrue(stalledAt < tokens, "stalled before the end: " + stalledAt);
 
     // Another stream on the same HTTP/2 connection still flows while the first one is stalled.
@@ -137,22 +138,5 @@ class Http2UpstreamTest {
     assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight());
     assertEquals(2, h.simulator.stats().http2Requests());
     h.stop();
-  }
-
-  /** Waits until {@code stream} has written nothing for 300 ms; returns its token count then. */
-  private static int stableStall(SimStream stream) {
-    int[] last = {-1};
-    long[] since = {0};
-    Await.until(() -> {
-      int now = stream.written();
-      long t = System.nanoTime();
-      if (now != last[0]) {
-        last[0] = now;
-        since[0] = t;
-        return false;
-      }
-      return t - since[0] > 300_000_000L;
-    }, 20_000, "the upstream stream stops making progress while its client is paused");
-    return last[0];
   }
 }
