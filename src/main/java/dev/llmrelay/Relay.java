@@ -2,7 +2,6 @@ package dev.llmrelay;
 
 import dev.llmrelay.api.RouterVerticle;
 import dev.llmrelay.bus.RecordCodec;
-import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.upstream.ProviderVerticle;
@@ -55,20 +54,19 @@ public final class Relay {
 
   private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator) {
     UpstreamHealth health = new UpstreamHealth();
-    DeploymentOptions providers = new DeploymentOptions()
-      .setInstances(config.upstream().instances())
-      .setConfig(ConfigLoader.toJson(config));
-    DeploymentOptions routers = new DeploymentOptions()
-      .setInstances(config.http().instances())
-      .setConfig(ConfigLoader.toJson(config));
+    // The config goes to each verticle as the record itself, not as deployment JSON: Vert.x 5 deep-copies
+    // a deployment's config JSON into every context it derives, and its HTTP client derives one per
+    // upstream request (40 map entries, about 2.6 KB, held for the life of each stream).
+    DeploymentOptions providers = new DeploymentOptions().setInstances(config.upstream().instances());
+    DeploymentOptions routers = new DeploymentOptions().setInstances(config.http().instances());
     RelayConfig.Deployment deployment = config.deployment();
     List<String> deployments = new ArrayList<>();
     Future<String> provided = deployment.runsProviders()
-      ? vertx.deployVerticle(() -> new ProviderVerticle(health), providers).onSuccess(deployments::add)
+      ? vertx.deployVerticle(() -> new ProviderVerticle(health, config), providers).onSuccess(deployments::add)
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> new RouterVerticle(health), routers).onSuccess(deployments::add)
+        ? vertx.deployVerticle(() -> new RouterVerticle(health, config), routers).onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {
         String upstream = deployment.runsProviders() ? "upstream " + config.upstream().url()

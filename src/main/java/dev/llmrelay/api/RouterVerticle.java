@@ -1,7 +1,6 @@
 package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
-import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -33,19 +32,22 @@ public final class RouterVerticle extends VerticleBase {
 
   private final UpstreamHealth health;
   private final Set<BusStream> active = new HashSet<>();
-  private RelayConfig config;
+  private final RelayConfig config;
   private ModelsCatalog catalog;
   private SchemaRegistry schemas;
   private long ticker = -1;
 
-  /** @param health this JVM's provider breakers, reported at {@code /health} */
-  public RouterVerticle(UpstreamHealth health) {
+  /**
+   * @param health this JVM's provider breakers, reported at {@code /health}
+   * @param config the whole configuration; this verticle reads its http and stream slices
+   */
+  public RouterVerticle(UpstreamHealth health, RelayConfig config) {
     this.health = health;
+    this.config = config;
   }
 
   @Override
   public Future<?> start() {
-    config = ConfigLoader.fromJson(config(), RelayConfig.class);
     catalog = ModelsCatalog.load(config.http().modelsFile(), config.upstream().simulated());
     schemas = AnswerSchema.registry();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());

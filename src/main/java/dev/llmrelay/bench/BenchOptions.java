@@ -31,6 +31,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
       --memory N1,N2          open slow streams for the h1 and h2 memory phase (default 9000,15000; 0 skips)
       --relay-cpu N           CPU the relay is pinned to (default 0; "none" to not pin)
       --load-cpu N            CPU for the simulator and load generator (default 1; "none")
+      --shape TOKENS,PACE_MS  the measured streams (default 20,10)
       --jfr                   record a JFR profile of each relay into target/bench/
       --relay-jvm ARG         an extra JVM argument for the relay (repeatable)
     """;
@@ -47,6 +48,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     String relayCpu = "0";
     String loadCpu = "1";
     boolean jfr = false;
+    List<Integer> shape = List.of(20, 10);
     List<String> jvm = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -68,6 +70,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
         case "--relay-cpu" -> relayCpu = args[++i];
         case "--load-cpu" -> loadCpu = args[++i];
         case "--jfr" -> jfr = true;
+        case "--shape" -> shape = ints(args[++i]);
         case "--relay-jvm" -> jvm.add(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
@@ -78,7 +81,8 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     if (jar == null) {
       throw new IllegalArgumentException("no relay jar: build it (mvn -B -q -DskipTests package) or pass --jar\n" + USAGE);
     }
-    return new BenchOptions(jar, out, List.of(1, 100, 1000), streams, rounds, warmup, protocols, endpoints, 20, 10,
+    return new BenchOptions(jar, out, List.of(1, 100, 1000), streams, rounds, warmup, protocols, endpoints,
+      shape.get(0), shape.get(1),
       memory, 20, 1500, "none".equals(relayCpu) ? null : relayCpu, "none".equals(loadCpu) ? null : loadCpu, jfr,
       List.copyOf(jvm));
   }

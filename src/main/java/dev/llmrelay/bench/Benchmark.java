@@ -114,12 +114,12 @@ public final class Benchmark {
   }
 
   private void measure(Report report, Target target, int concurrency, int streams) {
-    long cpuBefore = target.relay() == null ? -1 : target.relay().cpuMillis();
+    RelayProcess.Cpu before = target.relay() == null ? null : target.relay().cpu();
     long ramp = concurrency == 1 ? 0 : options.streamMillis();
     LoadGenerator.Result result = target.load().run(streams, concurrency, options.prompt(), expected, ramp)
       .result().await();
-    long cpu = target.relay() == null ? -1 : target.relay().cpuMillis() - cpuBefore;
-    report.row(target.endpoint().label, target.upstream(), concurrency).add(result, cpu);
+    RelayProcess.Cpu used = before == null ? null : target.relay().cpu().minus(before);
+    report.row(target.endpoint().label, target.upstream(), concurrency).add(result, used);
   }
 
   private LoadGenerator load(Endpoint endpoint, int port) {

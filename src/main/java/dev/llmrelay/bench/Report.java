@@ -29,7 +29,10 @@ final class Report {
     int errors;
     final List<String> errorSamples = new ArrayList<>();
     long elapsedNanos;
+    /** The relay's CPU time while this row ran, without its JIT compiler threads. */
     long relayCpuMillis = -1;
+    /** The relay's JIT compiler threads' CPU time while this row ran: warm-up that was still going on. */
+    long jitMillis = -1;
 
     Row(String endpoint, String upstream, int concurrency) {
       this.endpoint = endpoint;
@@ -37,7 +40,7 @@ final class Report {
       this.concurrency = concurrency;
     }
 
-    void add(LoadGenerator.Result result, long cpuMillis) {
+    void add(LoadGenerator.Result result, RelayProcess.Cpu cpu) {
       ttft.add(result.ttftNanos());
       streams += result.streams();
       errors += result.errors();
@@ -47,8 +50,9 @@ final class Report {
           errorSamples.add(e);
         }
       }
-      if (cpuMillis >= 0) {
-        relayCpuMillis = Math.max(0, relayCpuMillis) + cpuMillis;
+      if (cpu != null) {
+        relayCpuMillis = Math.max(0, relayCpuMillis) + cpu.workMs();
+        jitMillis = Math.max(0, jitMillis) + cpu.jitMs();
       }
     }
 
@@ -70,7 +74,11 @@ final class Report {
       return relayCpuMillis < 0 || streams == 0 ? -1 : relayCpuMillis * 1000.0 / streams;
     }
 
-    /** The share of its core the relay used while this row ran. */
+    double jitMsPer1000() {
+      return jitMillis < 0 || streams == 0 ? -1 : jitMillis * 1000.0 / streams;
+    }
+
+    /** The share of its core the relay used while this row ran (JIT excluded). */
     double cpuShare() {
       return relayCpuMillis < 0 || elapsedNanos == 0 ? -1 : relayCpuMillis / (elapsedNanos / 1e6);
     }
@@ -115,19 +123,20 @@ final class Report {
 
   String table() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %8s %9s %8s %11s %6s%n",
+    out.append(String.format(Locale.ROOT, "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %8s %9s %8s %11s %6s %9s%n",
       "endpoint", "up", "conc", "streams", "errors", "ttft p50", "ttft p99", "added p50", "added p99",
-      "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu %"));
+      "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu %", "jit ms/1k"));
     for (Row r : rows) {
       Row base = baseline(r.concurrency);
       boolean isBase = r == base;
-      out.append(String.format(Locale.ROOT, "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %8s %9.0f %8s %11s %6s%n",
+      out.append(String.format(Locale.ROOT, "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %8s %9.0f %8s %11s %6s %9s%n",
         r.endpoint, r.upstream, r.concurrency, r.streams, r.errors, r.ttftMs(50), r.ttftMs(99),
         isBase ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), isBase ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
         isBase ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
         isBase ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
         r.cpuMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMsPer1000()),
-        r.cpuShare() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * r.cpuShare())));
+        r.cpuShare() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * r.cpuShare()),
+        r.jitMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.jitMsPer1000())));
     }
     if (!memory.isEmpty()) {
       out.append(String.format(Locale.ROOT, "%n%-4s %8s %8s %6s %12s %12s %10s %10s %7s%n", "up", "streams", "open",
@@ -165,7 +174,8 @@ final class Report {
           .put("addedTtftP99Ms", round(r.ttftMs(99) - base.ttftMs(99)))
           .put("ttftP99Ratio", round(r.ttftMs(99) / base.ttftMs(99)))
           .put("streamsPerSecondRatio", round(r.streamsPerSecond() / base.streamsPerSecond()))
-          .put("relayCpuMsPer1000Streams", round(r.cpuMsPer1000())).put("relayCpuShare", round(r.cpuShare()));
+          .put("relayCpuMsPer1000Streams", round(r.cpuMsPer1000())).put("relayCpuShare", round(r.cpuShare()))
+          .put("relayJitMsPer1000Streams", round(r.jitMsPer1000()));
       }
       latency.add(json);
     }

@@ -2,7 +2,6 @@ package dev.llmrelay.upstream;
 
 import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
-import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,20 +19,23 @@ public final class ProviderVerticle extends VerticleBase {
 
   private final UpstreamHealth health;
   private final Set<UpstreamStream> active = new HashSet<>();
-  private RelayConfig config;
+  private final RelayConfig config;
   private UpstreamClient client;
   private MessageConsumer<OpenRequest> opens;
   private MessageConsumer<OpenRequest> localOpens;
   private long ticker = -1;
 
-  /** @param health where this instance reports its breaker and its streams */
-  public ProviderVerticle(UpstreamHealth health) {
+  /**
+   * @param health where this instance reports its breaker and its streams
+   * @param config the whole configuration; this verticle reads its upstream, breaker and stream slices
+   */
+  public ProviderVerticle(UpstreamHealth health, RelayConfig config) {
     this.health = health;
+    this.config = config;
   }
 
   @Override
   public Future<?> start() {
-    config = ConfigLoader.fromJson(config(), RelayConfig.class);
     RelayConfig.Breaker breaker = config.breaker();
     client = new UpstreamClient(vertx, config.upstream(), breaker,
       RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()),

@@ -301,6 +301,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   private void send(StreamChunk chunk) {
     eventBus.send(dataAddress, chunk);
+    // A chunk tells the router this provider is alive as well as a ping would: ping only a quiet stream.
+    // A router that is gone stops granting credits, so a stream sending to it soon goes quiet and pings.
+    nextPingAt = System.currentTimeMillis() + streams.heartbeatMs();
   }
 
   /** Ends this stream once: closes the upstream if it was cancelled, unregisters, forgets. */
