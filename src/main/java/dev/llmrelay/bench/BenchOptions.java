@@ -23,9 +23,9 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
       --quick                 a small run (seconds) that checks the machinery
       --out FILE              where to write the JSON (default target/bench/benchmark.json)
       --jar FILE              the relay jar to run (default: the jar this class came from)
-      --streams A,B,C         streams per target at concurrency 1, 100, 1000 (default 120,3000,12000; 0 skips)
+      --streams A,B,C         streams per target at concurrency 1, 100, 1000 (default 100,3000,12000; 0 skips)
       --rounds N              turns per level (default 4)
-      --warmup N              streams per target before measuring (default 3000)
+      --warmup N              streams per target before measuring (default 5000)
       --protocols h1,h2       upstream protocols to measure (default both)
       --endpoints eventsource,openai
       --memory N1,N2          open slow streams for the h1 and h2 memory phase (default 9000,15000; 0 skips)
@@ -39,9 +39,9 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
   static BenchOptions parse(String[] args, Path defaultJar) {
     Path jar = defaultJar;
     Path out = Path.of("target/bench/benchmark.json");
-    List<Integer> streams = List.of(120, 3000, 12000);
+    List<Integer> streams = List.of(100, 3000, 12000);
     int rounds = 4;
-    int warmup = 3000;
+    int warmup = 5000;
     List<String> protocols = List.of("h1", "h2");
     List<Endpoint> endpoints = List.of(Endpoint.EVENT_SOURCE, Endpoint.OPENAI);
     List<Integer> memory = List.of(9000, 15000);
