@@ -53,6 +53,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
+        case "--help" -> throw new IllegalArgumentException(USAGE);
         case "--quick" -> {
           streams = List.of(10, 200, 1000);
           rounds = 2;
