@@ -4,12 +4,12 @@ import dev.llmrelay.error.RelayError;
 import io.vertx.core.http.HttpServerResponse;
 
 /** Answers a request with an error's real HTTP status and its JSON body; the one place that does. */
-final class JsonErrors {
+public final class JsonErrors {
 
   private JsonErrors() {
   }
 
-  static void send(HttpServerResponse response, RelayError error) {
+  public static void send(HttpServerResponse response, RelayError error) {
     send(response, error, error.toJson().encode());
   }
 
