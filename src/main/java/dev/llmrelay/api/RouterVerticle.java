@@ -70,6 +70,7 @@ public final class RouterVerticle extends VerticleBase {
     router.get("/v1/models/*").handler(openAi::handleModel);
     router.route(OpenAiApi.PREFIX + "*").handler(openAi::handleNotFound);
     router.route("/api/*").handler(this::handleNotFound);
+    router.route("/v1/*").handler(this::handleNotFound);
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("test-stream.html"));
     router.route().failureHandler(this::handleFailure);
 
