@@ -6,12 +6,10 @@ import dev.llmrelay.error.RelayException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Map;
-
 /**
  * Caps on a validated conversation that the byte limits alone leave loose: how many messages, and how
- * many characters all their strings hold together. Either refusal is a {@code 413} naming the field,
- * before anything goes upstream.
+ * many characters their content holds together (UTF-16 units; string content and text parts). Either
+ * refusal is a {@code 413} naming the field, before anything goes upstream.
  */
 public final class InputLimits {
 
@@ -29,31 +27,26 @@ public final class InputLimits {
       throw tooLarge("messages", "at most " + maxMessages + " messages per request (got " + messages.size() + ")");
     }
     if (maxTotalChars > 0) {
-      long total = chars(messages, 0);
+      long total = chars(messages);
       if (total > maxTotalChars) {
-        throw tooLarge("messages", "at most " + maxTotalChars + " characters in all messages together (got "
+        throw tooLarge("messages", "at most " + maxTotalChars + " characters in the content of all messages (got "
           + total + ")");
       }
     }
   }
 
-  private long chars(Object value, long sum) {
-    if (value instanceof String s) {
-      return sum + s.length();
-    }
-    long total = sum;
-    if (value instanceof JsonArray array) {
-      for (Object item : array) {
-        total = chars(item, total);
-        if (total > maxTotalChars) {
-          return total;
-        }
-      }
-    } else if (value instanceof JsonObject object) {
-      for (Map.Entry<String, Object> entry : object) {
-        total = chars(entry.getValue(), total);
-        if (total > maxTotalChars) {
-          return total;
+  /** The characters of every message's content: a string, or the text of its text parts. */
+  private static long chars(JsonArray messages) {
+    long total = 0;
+    for (Object message : messages) {
+      Object content = message instanceof JsonObject m ? m.getValue("content") : null;
+      if (content instanceof String text) {
+        total += text.length();
+      } else if (content instanceof JsonArray parts) {
+        for (Object part : parts) {
+          if (part instanceof JsonObject p && p.getValue("text") instanceof String text) {
+            total += text.length();
+          }
         }
       }
     }
