@@ -63,14 +63,13 @@ public final class RouterVerticle extends VerticleBase {
     router.post("/api/v1/llm/complete").handler(body).handler(this::handleComplete);
     router.get("/api/v1/llm/models").handler(this::handleModels);
     router.get("/health").handler(this::handleHealth);
-    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog,
+    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(),
       (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
     router.post("/v1/chat/completions").handler(body).handler(openAi::handleChatCompletions);
     router.get("/v1/models").handler(openAi::handleModels);
     router.get("/v1/models/*").handler(openAi::handleModel);
     router.route(OpenAiApi.PREFIX + "*").handler(openAi::handleNotFound);
     router.route("/api/*").handler(this::handleNotFound);
-    router.route("/v1/*").handler(this::handleNotFound);
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("test-stream.html"));
     router.route().failureHandler(this::handleFailure);
 
@@ -205,11 +204,7 @@ public final class RouterVerticle extends VerticleBase {
     } else {
       error = RelayError.of(ErrorType.INTERNAL, "Internal error");
     }
-    if (ctx.request().path().startsWith(OpenAiApi.PREFIX)) {
-      OpenAiErrors.send(ctx.response(), error);
-    } else {
-      JsonErrors.send(ctx.response(), error);
-    }
+    JsonErrors.send(ctx, error);
   }
 
   private void handleInvalidRequest(HttpServerRequest request) {

@@ -35,7 +35,7 @@ final class AuthHandler implements Handler<RoutingContext> {
     Client client = authenticate(ctx);
     if (client == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"llm-relay\"");
-      JsonErrors.send(ctx.response(), UNAUTHORIZED);
+      JsonErrors.send(ctx, UNAUTHORIZED);
       return;
     }
     EdgeRequest.of(ctx).client(client);
@@ -43,7 +43,7 @@ final class AuthHandler implements Handler<RoutingContext> {
       ClientLimiter.Refusal refusal = edge.limiter().admit(client);
       if (refusal != null) {
         edge.metrics().refused(refusal.limit());
-        JsonErrors.send(ctx.response(), refusal.error());
+        JsonErrors.send(ctx, refusal.error());
         return;
       }
       ctx.addEndHandler(ar -> edge.limiter().release(client));

@@ -90,7 +90,7 @@ public final class EdgeRoutes {
     String query = ctx.request().query();
     String problem = query == null ? null : Utf8.queryProblem(query);
     if (problem != null) {
-      JsonErrors.send(ctx.response(), RelayError.badRequest("url", problem));
+      JsonErrors.send(ctx, RelayError.badRequest("url", problem));
       return;
     }
     ctx.next();
@@ -99,7 +99,7 @@ public final class EdgeRoutes {
   private static void checkBody(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body != null && !Utf8.valid(body)) {
-      JsonErrors.send(ctx.response(), RelayError.badRequest("body", "not valid UTF-8"));
+      JsonErrors.send(ctx, RelayError.badRequest("body", "not valid UTF-8"));
       return;
     }
     ctx.next();

@@ -50,8 +50,7 @@ class AuthTest {
         client.post("/api/v1/llm/complete", headers, BODY).await(),
         client.get("/api/v1/llm/models", headers).await(),
         client.post("/api/v1/llm/token", headers, "").await(),
-        client.post("/v1/chat/completions", headers, BODY).await(),
-        client.get("/v1/models", headers).await())) {
+        client.get("/api/v1/llm/complete/stream?options=%7B%7D", headers).await())) {
         assertEquals(401, r.status(), r.body());
         assertEquals("auth", r.json().getString("type"));
         assertEquals(401, r.json().getInteger("status"));
@@ -59,8 +58,18 @@ class AuthTest {
         assertEquals("Bearer realm=\"llm-relay\"", r.headers().get("WWW-Authenticate"));
         refused++;
       }
+      // The OpenAI-compatible API answers in OpenAI's error shape, so its SDKs raise AuthenticationError.
+      for (EdgeClient.Response r : List.of(
+        client.post("/v1/chat/completions", headers, BODY).await(),
+        client.get("/v1/models", headers).await())) {
+        assertEquals(401, r.status(), r.body());
+        JsonObject error = r.json().getJsonObject("error");
+        assertEquals("authentication_error", error.getString("type"));
+        assertTrue(error.getString("message").startsWith("Missing or invalid client key"), r.body());
+        refused++;
+      }
     }
-    assertEquals(48, refused);
+    assertEquals(54, refused);
     assertEquals(0, h.simulator.stats().requests());
 
     EdgeClient.Response ok = client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), BODY).await();

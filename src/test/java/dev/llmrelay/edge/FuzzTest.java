@@ -43,7 +43,7 @@ class FuzzTest {
   record Target(String name, HttpMethod method, String path, Function<Random, BadInputs.Case> generate) {
   }
 
-  record Sent(String endpoint, BadInputs.Case input, int status, String contentType, String body) {
+  record Sent(String endpoint, BadInputs.Case input, String auth, int status, String contentType, String body) {
   }
 
   @Test
@@ -83,12 +83,22 @@ class FuzzTest {
       System.out.printf("fuzz %-26s cases sent: %d, by status: %s, 5xx seen: %d (%d ms)%n", target.name(),
         sent.size(), byStatus, serverErrors, ms);
       for (Sent s : sent) {
+        if (s.status() < 0) {
+          System.out.println("fuzz: no answer: " + describe(s));
+        }
+      }
+      for (Sent s : sent) {
         assertTrue(s.status() >= 400 && s.status() < 500, () -> describe(s));
         assertTrue(s.contentType() != null && s.contentType().startsWith("application/json"), () -> describe(s));
         JsonObject error = new JsonObject(s.body());
-        assertEquals(s.status(), error.getInteger("status"), () -> describe(s));
-        assertTrue(error.getString("type").equals("bad_request") || error.getString("type").equals("auth"),
-          () -> describe(s));
+        if (target.path().startsWith("/v1/")) {
+          String type = error.getJsonObject("error").getString("type");
+          assertTrue(type.equals("invalid_request_error") || type.equals("authentication_error"), () -> describe(s));
+        } else {
+          assertEquals(s.status(), error.getInteger("status"), () -> describe(s));
+          assertTrue(error.getString("type").equals("bad_request") || error.getString("type").equals("auth"),
+            () -> describe(s));
+        }
       }
       assertEquals(CASES, sent.size());
       assertEquals(0, serverErrors);
@@ -130,8 +140,8 @@ class FuzzTest {
     Future<EdgeClient.Response> response = client.send(target.method(), uri, headers, input.body());
     return response
       .timeout(30, TimeUnit.SECONDS)
-      .map(r -> new Sent(target.name(), input, r.status(), r.headers().get("Content-Type"), r.body()))
-      .otherwise(t -> new Sent(target.name(), input, -1, null, String.valueOf(t)))
+      .map(r -> new Sent(target.name(), input, auth(headers), r.status(), r.headers().get("Content-Type"), r.body()))
+      .otherwise(t -> new Sent(target.name(), input, auth(headers), -1, null, String.valueOf(t)))
       .compose(sent -> {
         results.add(sent);
         return work(client, target, next, results);
@@ -152,11 +162,16 @@ class FuzzTest {
     return EdgeClient.bearer(KEY);
   }
 
+  private static String auth(Map<String, String> headers) {
+    String value = headers.get("Authorization");
+    return value == null ? "no key" : value.equals("Bearer " + KEY) ? "key" : "bad key";
+  }
+
   private static String describe(Sent s) {
     String bytes = (s.input().query() == null ? "" : "?" + s.input().query()) + " "
       + (s.input().body() == null ? "" : s.input().body().toString());
     bytes = bytes.length() > 300 ? bytes.substring(0, 300) + "…" : bytes;
-    return s.endpoint() + " [" + s.input().kind() + "] " + bytes + " → " + s.status() + " " + s.contentType() + " "
+    return s.endpoint() + " [" + s.input().kind() + ", " + s.auth() + "] " + bytes + " → " + s.status() + " " + s.contentType() + " "
       + (s.body().length() > 300 ? s.body().substring(0, 300) : s.body());
   }
 }
