@@ -33,7 +33,11 @@ final class EdgeClient {
   }
 
   EdgeClient(Vertx vertx, int port, int connections) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20).setKeepAlive(true),
+    this(vertx, port, connections, true);
+  }
+
+  EdgeClient(Vertx vertx, int port, int connections, boolean keepAlive) {
+    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20).setKeepAlive(keepAlive),
       new PoolOptions().setHttp1MaxSize(connections));
     this.port = port;
   }
