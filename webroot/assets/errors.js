@@ -10,12 +10,16 @@ function wait(error) {
 }
 
 const SENTENCES = {
-  rate_limit: (e) => `The model provider is rate-limiting requests right now. ${wait(e)}`,
+  rate_limit: (e) => (/^Client rate limit/.test(e.error || '')
+    ? `Your client key has reached its limit on this relay. ${wait(e)}`
+    : `The model provider is rate-limiting requests right now. ${wait(e)}`),
   context_length: (e, c) => 'The conversation is too long for this model'
     + (c.contextWindow ? ` (its context window is ${c.contextWindow.toLocaleString('en-US')} tokens)` : '')
     + '. Start a new chat, shorten the system prompt, or pick a model with a larger context window.',
-  auth: () => 'The model provider rejected the relay\'s API key. The person running the relay needs to check '
-    + 'OPENROUTER_API_KEY.',
+  auth: (e) => (/client key/.test(e.error || '')
+    ? 'This relay needs a valid client key: enter it under Connection, then send again.'
+    : 'The model provider rejected the relay\'s API key. The person running the relay needs to check '
+      + 'OPENROUTER_API_KEY.'),
   payment_required: () => 'The model provider account has run out of credits. The person running the relay needs '
     + 'to add credits.',
   forbidden: () => 'The model provider refused this request (a permission or content-moderation block). '

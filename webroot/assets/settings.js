@@ -2,6 +2,7 @@
 // simulator mode), parameters that follow the chosen model, the JSON-schema editor, and the request
 // options they make.
 
+import { keyHeaders } from './auth.js';
 import { PRESETS } from './schema.js';
 import * as view from './view.js';
 
@@ -17,7 +18,12 @@ export function currentModel() {
 
 export async function loadModels() {
   try {
-    const response = await fetch('/api/v1/llm/models');
+    const response = await fetch('/api/v1/llm/models', { headers: keyHeaders() });
+    if (response.status === 401) {
+      $('notice').textContent = 'This relay needs a client key: enter it under Connection.';
+      $('notice').hidden = false;
+      return;
+    }
     if (!response.ok) {
       throw new Error(`HTTP ${response.status}`);
     }
@@ -155,4 +161,11 @@ $('schema').addEventListener('input', () => {
     $('schema-preset').value = 'custom';
   }
   checkSchemaText();
+});
+// A key typed in after the catalog was refused: try again with it.
+$('client-key').addEventListener('change', () => {
+  if (models.length === 0) {
+    $('notice').hidden = true;
+    loadModels();
+  }
 });

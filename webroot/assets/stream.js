@@ -2,6 +2,8 @@
 // comfort, over fetch (POST) with the SSE body parsed here. Both speak the relay's EventSource
 // contract; the caller gets exactly one of onDone / onError / nothing (after close()).
 
+import { keyHeaders, streamToken } from './auth.js';
+
 const STREAM_PATH = '/api/v1/llm/complete/stream';
 
 /** Above this URL length the conversation goes in a POST body instead. */
@@ -69,10 +71,11 @@ export function openStream(request, handlers, idleTimeoutMs) {
     postStream(request, abort.signal, handlers, dispatch, fail, () => finished);
   };
 
-  armTimeout();
-  if (url.length <= MAX_GET_URL) {
-    transport = 'EventSource (GET)';
-    const source = new EventSource(url);
+  const get = (token) => {
+    if (finished) {
+      return;
+    }
+    const source = new EventSource(`${url}&token=${encodeURIComponent(token)}`);
     let opened = false;
     // close() at every end: an EventSource left open would reconnect and could run the generation again.
     stopTransport = () => source.close();
@@ -95,6 +98,12 @@ export function openStream(request, handlers, idleTimeoutMs) {
         fail({ type: 'connection', error: 'the event stream closed before [DONE]' });
       }
     });
+  };
+
+  armTimeout();
+  if (url.length <= MAX_GET_URL) {
+    transport = 'EventSource (GET)';
+    streamToken().then(get, fail);
   } else {
     post();
   }
@@ -114,7 +123,7 @@ async function postStream(request, signal, handlers, dispatch, fail, isFinished)
   try {
     const response = await fetch(STREAM_PATH, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...keyHeaders() },
       body: JSON.stringify(request),
       signal,
     });

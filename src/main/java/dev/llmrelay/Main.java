@@ -3,7 +3,12 @@ package dev.llmrelay;
 import dev.llmrelay.cluster.ClusterNode;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * {@code java -jar target/llm-relay.jar [-conf file.json] [-cluster] [-role edge|provider|all]}: reads
@@ -16,6 +21,10 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // One line per log record (the JDK default takes two), so the JSON access log stays one line per stream.
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s %5$s%6$s%n");
+    }
     RelayConfig config;
     try {
       config = ConfigLoader.load(args, System.getenv());
@@ -24,18 +33,23 @@ public final class Main {
       System.exit(2);
       return;
     }
+    // Vert.x reports its HTTP, event-bus, pool and JVM series to the registry /metrics serves.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+      .setJvmMetricsEnabled(true));
+    MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(registry);
     Vertx vertx;
     try {
       vertx = config.deployment().clustered()
-        ? ClusterNode.start(config.deployment().cluster()).await()
-        : Vertx.vertx();
+        ? ClusterNode.start(config.deployment().cluster(), options, metrics).await()
+        : Vertx.builder().with(options).withMetrics(metrics).build();
     } catch (Exception e) {
       System.err.println("llm-relay: cannot join the cluster: " + e.getMessage());
       System.exit(1);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
-    Relay.deploy(vertx, config).onFailure(t -> {
+    Relay.deploy(vertx, config, registry, System::currentTimeMillis).onFailure(t -> {
       System.err.println("llm-relay: cannot start: " + t.getMessage());
       vertx.close().onComplete(v -> System.exit(1));
     });

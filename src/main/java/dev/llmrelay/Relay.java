@@ -3,9 +3,12 @@ package dev.llmrelay;
 import dev.llmrelay.api.RouterVerticle;
 import dev.llmrelay.bus.RecordCodec;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.edge.Edge;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.upstream.ProviderVerticle;
 import dev.llmrelay.upstream.UpstreamHealth;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,6 +17,7 @@ import io.vertx.core.internal.logging.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Deploys the relay on a Vert.x instance: the simulator when no upstream is configured, then the
@@ -28,17 +32,29 @@ public final class Relay {
   private final Simulator simulator;
   private final UpstreamHealth health;
   private final List<String> deployments;
+  private final Edge edge;
 
-  private Relay(Vertx vertx, RelayConfig config, Simulator simulator, UpstreamHealth health, List<String> deployments) {
+  private Relay(Vertx vertx, RelayConfig config, Simulator simulator, UpstreamHealth health, List<String> deployments,
+                Edge edge) {
     this.vertx = vertx;
     this.config = config;
     this.simulator = simulator;
     this.health = health;
     this.deployments = deployments;
+    this.edge = edge;
   }
 
   /** Deploys everything {@code config} asks for and completes once the HTTP port is listening. */
   public static Future<Relay> deploy(Vertx vertx, RelayConfig config) {
+    return deploy(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #deploy(Vertx, RelayConfig)}, with the registry {@code /metrics} serves (the one Vert.x
+   * reports to, if any) and the clock of the per-key limits and browser tokens.
+   */
+  public static Future<Relay> deploy(Vertx vertx, RelayConfig config, PrometheusMeterRegistry registry,
+                                     LongSupplier clock) {
     RecordCodec.registerAll(vertx);
     // An edge node has no providers, so no upstream of its own: the provider nodes decide theirs.
     if (config.upstream().url() == null && config.deployment().runsProviders()) {
@@ -46,14 +62,16 @@ public final class Relay {
         RelayConfig simulated = config.withUpstream(config.upstream().withUrl(sim.baseUrl(), true));
         LOG.warn("SIMULATOR MODE: neither OPENROUTER_API_KEY nor RELAY_UPSTREAM_URL is set; answers come from the "
           + "built-in OpenRouter simulator at " + sim.baseUrl() + ", not from a real model");
-        return deployVerticles(vertx, simulated, sim);
+        return deployVerticles(vertx, simulated, sim, registry, clock);
       });
     }
-    return deployVerticles(vertx, config, null);
+    return deployVerticles(vertx, config, null, registry, clock);
   }
 
-  private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator) {
+  private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator,
+                                               PrometheusMeterRegistry registry, LongSupplier clock) {
     UpstreamHealth health = new UpstreamHealth();
+    Edge edge = Edge.create(config.security(), registry, health, clock);
     // The config goes to each verticle as the record itself, not as deployment JSON: Vert.x 5 deep-copies
     // a deployment's config JSON into every context it derives, and its HTTP client derives one per
     // upstream request (40 map entries, about 2.6 KB, held for the life of each stream).
@@ -66,7 +84,7 @@ public final class Relay {
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> new RouterVerticle(health, config), routers).onSuccess(deployments::add)
+        ? vertx.deployVerticle(() -> new RouterVerticle(health, config, edge), routers).onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {
         String upstream = deployment.runsProviders() ? "upstream " + config.upstream().url()
@@ -76,10 +94,17 @@ public final class Relay {
         if (deployment.runsRouters()) {
           LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
             + " (" + node + upstream + ")");
+          if (config.security().authEnabled()) {
+            LOG.info("Client authentication on: " + config.security().clientKeys().size() + " client key(s)");
+          } else {
+            LOG.warn("NO CLIENT AUTHENTICATION: no client keys are configured (security.clientKeys, "
+              + "RELAY_CLIENT_KEYS), so anyone who reaches " + config.http().host() + ":" + config.http().port()
+              + " can spend the upstream account; keep it on loopback");
+          }
         } else {
           LOG.info("LLM Relay provider node ready (" + node + upstream + ")");
         }
-        return new Relay(vertx, config, simulator, health, deployments);
+        return new Relay(vertx, config, simulator, health, deployments, edge);
       });
   }
 
@@ -105,5 +130,10 @@ public final class Relay {
 
   public UpstreamHealth health() {
     return health;
+  }
+
+  /** Client auth, limits, metrics registry and access log of this JVM's routers. */
+  public Edge edge() {
+    return edge;
   }
 }

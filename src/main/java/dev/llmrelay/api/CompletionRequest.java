@@ -264,7 +264,7 @@ public record CompletionRequest(JsonArray messages, JsonObject options) {
 
   private static Object parse(String field, String json) {
     try {
-      String trimmed = json.trim();
+      String trimmed = stripJsonWhitespace(json);
       if (trimmed.startsWith("[")) {
         return new JsonArray(trimmed);
       }
@@ -275,6 +275,23 @@ public record CompletionRequest(JsonArray messages, JsonObject options) {
     } catch (DecodeException e) {
       throw bad(field, "not valid JSON");
     }
+  }
+
+  /** Like {@link String#trim()}, but JSON whitespace only: trim() would also drop a trailing NUL or other control. */
+  private static String stripJsonWhitespace(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && isJsonWhitespace(s.charAt(start))) {
+      start++;
+    }
+    while (end > start && isJsonWhitespace(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  private static boolean isJsonWhitespace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
   }
 
   private static RelayException bad(String field, String problem) {

@@ -1,15 +1,34 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.error.RelayError;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /** Answers a request with an error's real HTTP status and its JSON body; the one place that does. */
-final class JsonErrors {
+public final class JsonErrors {
 
   private JsonErrors() {
   }
 
-  static void send(HttpServerResponse response, RelayError error) {
+  /** In the shape of the API the request's path belongs to: OpenAI's under {@code /v1/}, the relay's elsewhere. */
+  public static void send(RoutingContext ctx, RelayError error) {
+    HttpServerRequest request = ctx.request();
+    // Refused before its body arrived (a missing key, an oversize Content-Length): the client is told not
+    // to reuse the connection, whose unread rest it may still be sending.
+    boolean bodyPending = !request.isEnded() && (request.getHeader("Content-Length") != null
+      && !"0".equals(request.getHeader("Content-Length")) || request.getHeader("Transfer-Encoding") != null);
+    if (bodyPending) {
+      ctx.response().putHeader("Connection", "close");
+    }
+    if (ctx.normalizedPath().startsWith(OpenAiApi.PREFIX)) {
+      OpenAiErrors.send(ctx.response(), error);
+    } else {
+      send(ctx.response(), error);
+    }
+  }
+
+  public static void send(HttpServerResponse response, RelayError error) {
     send(response, error, error.toJson().encode());
   }
 

@@ -1,6 +1,7 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.edge.InputLimits;
 import dev.llmrelay.error.RelayException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,11 +29,13 @@ final class OpenAiApi {
 
   private final RelayConfig.Streams config;
   private final ModelsCatalog catalog;
+  private final InputLimits input;
   private final StreamOpener streams;
 
-  OpenAiApi(RelayConfig.Streams config, ModelsCatalog catalog, StreamOpener streams) {
+  OpenAiApi(RelayConfig.Streams config, ModelsCatalog catalog, InputLimits input, StreamOpener streams) {
     this.config = config;
     this.catalog = catalog;
+    this.input = input;
     this.streams = streams;
   }
 
@@ -40,6 +43,7 @@ final class OpenAiApi {
     OpenAiRequest request;
     try {
       request = OpenAiRequest.parse(ctx.body().asString());
+      input.check(request.body().getJsonArray("messages"));
     } catch (RelayException e) {
       OpenAiErrors.send(ctx.response(), e.error());
       return;

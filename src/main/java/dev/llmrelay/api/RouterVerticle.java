@@ -2,6 +2,8 @@ package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.edge.Edge;
+import dev.llmrelay.edge.EdgeRoutes;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.error.RelayException;
@@ -13,7 +15,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +32,7 @@ import java.util.function.BiConsumer;
 public final class RouterVerticle extends VerticleBase {
 
   private final UpstreamHealth health;
+  private final Edge edge;
   private final Set<BusStream> active = new HashSet<>();
   private final RelayConfig config;
   private ModelsCatalog catalog;
@@ -40,10 +42,12 @@ public final class RouterVerticle extends VerticleBase {
   /**
    * @param health this JVM's provider breakers, reported at {@code /health}
    * @param config the whole configuration; this verticle reads its http and stream slices
+   * @param edge   client auth, limits, metrics and access log, shared by this JVM's routers
    */
-  public RouterVerticle(UpstreamHealth health, RelayConfig config) {
+  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge) {
     this.health = health;
     this.config = config;
+    this.edge = edge;
   }
 
   @Override
@@ -53,12 +57,13 @@ public final class RouterVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 
     Router router = Router.router(vertx);
+    EdgeRoutes.mount(router, edge, config.http().maxBodyBytes());
     router.get("/api/v1/llm/complete/stream").handler(this::handleStreamGet);
     router.post("/api/v1/llm/complete/stream").handler(body).handler(this::handleStreamPost);
     router.post("/api/v1/llm/complete").handler(body).handler(this::handleComplete);
     router.get("/api/v1/llm/models").handler(this::handleModels);
     router.get("/health").handler(this::handleHealth);
-    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog,
+    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(),
       (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
     router.post("/v1/chat/completions").handler(body).handler(openAi::handleChatCompletions);
     router.get("/v1/models").handler(openAi::handleModels);
@@ -104,6 +109,7 @@ public final class RouterVerticle extends VerticleBase {
     AnswerSchema schema;
     try {
       completion = CompletionRequest.fromQuery(request.getParam("messages"), request.getParam("options"));
+      edge.input().check(completion.messages());
       schema = AnswerSchema.compile(schemas, completion.responseSchema());
     } catch (RelayException e) {
       JsonErrors.send(ctx.response(), e.error());
@@ -148,6 +154,7 @@ public final class RouterVerticle extends VerticleBase {
     AnswerSchema schema;
     try {
       completion = CompletionRequest.fromBody(ctx.body().asString());
+      edge.input().check(completion.messages());
       schema = AnswerSchema.compile(schemas, completion.responseSchema());
     } catch (RelayException e) {
       JsonErrors.send(ctx.response(), e.error());
@@ -165,12 +172,18 @@ public final class RouterVerticle extends VerticleBase {
   /** Opens a bus stream for this request; the client closing its connection cancels it. */
   private void open(RoutingContext ctx, String body, String model, boolean raw, StreamSink sink) {
     health.clientStreamOpened();
-    BusStream stream = BusStream.open(vertx, config.stream(), body, model, raw, sink, this::forget);
+    StreamSink observed = new ObservedSink(sink, edge.observe(ctx, model));
+    BusStream stream = BusStream.open(vertx, config.stream(), body, model, raw, observed, this::forget);
     if (!stream.isEnded()) {
       active.add(stream);
     }
-    HttpServerResponse response = ctx.response();
-    response.closeHandler(v -> stream.cancel());
+    // Through the routing context, not response.closeHandler: that one holds a single handler, and
+    // the edge's end handlers (stream slot, access log) need the close too. Fails only on a close.
+    ctx.addEndHandler(ar -> {
+      if (ar.failed()) {
+        stream.cancel();
+      }
+    });
   }
 
   private void forget(BusStream stream) {
@@ -191,11 +204,7 @@ public final class RouterVerticle extends VerticleBase {
     } else {
       error = RelayError.of(ErrorType.INTERNAL, "Internal error");
     }
-    if (ctx.request().path().startsWith(OpenAiApi.PREFIX)) {
-      OpenAiErrors.send(ctx.response(), error);
-    } else {
-      JsonErrors.send(ctx.response(), error);
-    }
+    JsonErrors.send(ctx, error);
   }
 
   private void handleInvalidRequest(HttpServerRequest request) {
@@ -210,6 +219,9 @@ public final class RouterVerticle extends VerticleBase {
     } else {
       error = new RelayError(ErrorType.BAD_REQUEST, 400, "Malformed HTTP request", -1, null);
     }
+    edge.invalidRequest(error.status());
+    // Said before closing, so a client does not hand its next request to a connection about to close.
+    request.response().putHeader("Connection", "close");
     JsonErrors.send(request.response(), error);
     request.connection().close();
   }

@@ -20,7 +20,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
 
   static final String USAGE = """
     usage: java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [options]
-      --quick                 a small run (seconds) that checks the machinery
+      --quick                 a small run (about two minutes) that checks the machinery
       --out FILE              where to write the JSON (default target/bench/benchmark.json)
       --jar FILE              the relay jar to run (default: the jar this class came from)
       --streams A,B,C         streams per target at concurrency 1, 100, 1000 (default 100,3000,12000; 0 skips)
@@ -53,6 +53,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
+        case "--help" -> throw new IllegalArgumentException(USAGE);
         case "--quick" -> {
           streams = List.of(10, 200, 1000);
           rounds = 2;

@@ -24,7 +24,7 @@ final class Machine {
       .put("loadCpu", options.loadCpu())
       .put("streamShape", options.prompt())
       .put("memoryStreamShape", options.memoryPrompt())
-      .put("openFilesLimit", "see ulimit -n; each relay stream holds one client socket, plus one upstream socket over HTTP/1.1");
+      .put("openFilesLimit", openFilesLimit());
   }
 
   /**
@@ -73,6 +73,20 @@ final class Machine {
       // not Linux
     }
     return -1;
+  }
+
+  /** This process's open-files limit (soft), which the relay child inherits. */
+  private static String openFilesLimit() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        if (line.startsWith("Max open files")) {
+          return line.substring("Max open files".length()).trim().split("\\s+")[0];
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return "unknown";
   }
 
   static String loadAverage() {

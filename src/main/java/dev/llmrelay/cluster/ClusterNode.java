@@ -5,8 +5,10 @@ import com.hazelcast.config.XmlConfigBuilder;
 import dev.llmrelay.config.RelayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
@@ -29,6 +31,11 @@ public final class ClusterNode {
 
   /** Joins (or founds) the cluster; completes once this node is a member and its event bus listens. */
   public static Future<Vertx> start(RelayConfig.Cluster cluster) {
+    return start(cluster, new VertxOptions(), null);
+  }
+
+  /** As {@link #start(RelayConfig.Cluster)}, from {@code options} and with {@code metrics} (null: none). */
+  public static Future<Vertx> start(RelayConfig.Cluster cluster, VertxOptions options, VertxMetricsFactory metrics) {
     Config hazelcast;
     try {
       hazelcast = hazelcastConfig(cluster);
@@ -39,10 +46,10 @@ public final class ClusterNode {
       .setHost(cluster.host())
       .setPort(cluster.busPort())
       .setClusterPublicHost(cluster.host());
-    return Vertx.builder()
-      .with(new VertxOptions().setEventBusOptions(bus))
-      .withClusterManager(new HazelcastClusterManager(hazelcast))
-      .buildClustered();
+    VertxBuilder builder = Vertx.builder()
+      .with(new VertxOptions(options).setEventBusOptions(bus))
+      .withClusterManager(new HazelcastClusterManager(hazelcast));
+    return (metrics == null ? builder : builder.withMetrics(metrics)).buildClustered();
   }
 
   /**

@@ -15,8 +15,9 @@ import java.util.Map;
  * Reads {@code conf/config.json} (from the working directory, else the copy inside the jar), or the
  * file named by {@code -conf}, then applies the environment variables that are part of the relay's
  * interface: {@code OPENROUTER_API_KEY}, {@code RELAY_UPSTREAM_URL}, {@code RELAY_HTTP_PORT},
- * {@code RELAY_HTTP_HOST}, and the deployment ones ({@code -cluster}, {@code -role}, {@code RELAY_CLUSTER},
- * {@code RELAY_ROLE}, {@code RELAY_CLUSTER_*}; see {@link DeploymentSettings}).
+ * {@code RELAY_HTTP_HOST}, {@code RELAY_CLIENT_KEYS}, {@code RELAY_TOKEN_SECRET}, and the deployment ones
+ * ({@code -cluster}, {@code -role}, {@code RELAY_CLUSTER}, {@code RELAY_ROLE}, {@code RELAY_CLUSTER_*}; see
+ * {@link DeploymentSettings}).
  */
 public final class ConfigLoader {
 
@@ -104,7 +105,7 @@ public final class ConfigLoader {
     if (result.deployment() != null) {
       result = result.withDeployment(DeploymentSettings.applyEnvironment(result.deployment(), env));
     }
-    return result;
+    return ClientKeysEnv.apply(result, env, host != null, ConfigLoader::defaults);
   }
 
   /** A configuration slice as the JSON a verticle receives in its deployment options. */

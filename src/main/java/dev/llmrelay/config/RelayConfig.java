@@ -2,12 +2,15 @@ package dev.llmrelay.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import java.util.List;
+
 /**
  * The relay's whole configuration, read once at start-up ({@link ConfigLoader}) and handed to each
  * verticle as the slice it needs.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams stream, Deployment deployment) {
+public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams stream, Deployment deployment,
+                          Security security) {
 
   /** The client-facing HTTP server. */
   public record Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes,
@@ -133,23 +136,87 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
                         int busPort, String configFile) {
   }
 
+  /**
+   * The edge: client keys (SHA-256 hex digests, never the keys), the per-key limits, the browser
+   * token lifetime, input limits, CORS and the page's Content-Security-Policy. {@code tokenSecret}
+   * comes from the environment only and {@link #toString()} masks it.
+   */
+  public record Security(List<ClientKey> clientKeys, Limits limits, long tokenTtlMs, String tokenSecret,
+                         int maxMessages, int maxTotalChars, Cors cors, String contentSecurityPolicy,
+                         boolean publicMetrics) {
+    public Security withClientKeys(List<ClientKey> keys) {
+      return new Security(keys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors,
+        contentSecurityPolicy, publicMetrics);
+    }
+
+    public Security withTokenSecret(String secret) {
+      return new Security(clientKeys, limits, tokenTtlMs, secret, maxMessages, maxTotalChars, cors,
+        contentSecurityPolicy, publicMetrics);
+    }
+
+    public Security withLimits(Limits newLimits) {
+      return new Security(clientKeys, newLimits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors,
+        contentSecurityPolicy, publicMetrics);
+    }
+
+    public Security withInputLimits(int messages, int totalChars) {
+      return new Security(clientKeys, limits, tokenTtlMs, tokenSecret, messages, totalChars, cors,
+        contentSecurityPolicy, publicMetrics);
+    }
+
+    public Security withCors(Cors newCors) {
+      return new Security(clientKeys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, newCors,
+        contentSecurityPolicy, publicMetrics);
+    }
+
+    /** Whether clients must present a key; without keys the relay only listens on loopback. */
+    public boolean authEnabled() {
+      return clientKeys != null && !clientKeys.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+      return "Security[clientKeys=" + (clientKeys == null ? 0 : clientKeys.size()) + ", limits=" + limits
+        + ", tokenSecret=" + (tokenSecret == null ? "random" : "***") + "]";
+    }
+  }
+
+  /**
+   * One client key: a name for logs and metrics, the SHA-256 hex digest of the key, and limits that
+   * replace {@link Security#limits()} for it (null: the defaults).
+   */
+  public record ClientKey(String id, String sha256, Limits limits) {
+  }
+
+  /** Per-key limits; 0 means unlimited. Tokens are charged as they stream and settled from usage. */
+  public record Limits(int requestsPerMinute, int concurrentStreams, long tokensPerMinute) {
+  }
+
+  /** Cross-origin access for browser apps on other origins: off while {@code allowedOrigins} is empty. */
+  public record Cors(List<String> allowedOrigins, boolean allowCredentials, int maxAgeSeconds) {
+  }
+
   public RelayConfig withHttp(Http newHttp) {
-    return new RelayConfig(newHttp, upstream, breaker, stream, deployment);
+    return new RelayConfig(newHttp, upstream, breaker, stream, deployment, security);
   }
 
   public RelayConfig withUpstream(Upstream newUpstream) {
-    return new RelayConfig(http, newUpstream, breaker, stream, deployment);
+    return new RelayConfig(http, newUpstream, breaker, stream, deployment, security);
   }
 
   public RelayConfig withBreaker(Breaker newBreaker) {
-    return new RelayConfig(http, upstream, newBreaker, stream, deployment);
+    return new RelayConfig(http, upstream, newBreaker, stream, deployment, security);
   }
 
   public RelayConfig withStream(Streams newStream) {
-    return new RelayConfig(http, upstream, breaker, newStream, deployment);
+    return new RelayConfig(http, upstream, breaker, newStream, deployment, security);
+  }
+
+  public RelayConfig withSecurity(Security newSecurity) {
+    return new RelayConfig(http, upstream, breaker, stream, deployment, newSecurity);
   }
 
   public RelayConfig withDeployment(Deployment newDeployment) {
-    return new RelayConfig(http, upstream, breaker, stream, newDeployment);
+    return new RelayConfig(http, upstream, breaker, stream, newDeployment, security);
   }
 }

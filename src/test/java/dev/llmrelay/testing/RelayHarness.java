@@ -4,12 +4,15 @@ import dev.llmrelay.Relay;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -33,12 +36,17 @@ public final class RelayHarness {
   }
 
   public static RelayHarness start(Vertx vertx, UnaryOperator<RelayConfig> tweak) {
+    return start(vertx, tweak, System::currentTimeMillis);
+  }
+
+  /** With {@code clock} driving the per-key limits and token expiry, so tests can step through minutes. */
+  public static RelayHarness start(Vertx vertx, UnaryOperator<RelayConfig> tweak, LongSupplier clock) {
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     RelayConfig base = ConfigLoader.applyEnvironment(ConfigLoader.defaults(),
       Map.of("RELAY_UPSTREAM_URL", simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1",
         "RELAY_HTTP_PORT", Integer.toString(freePort())));
     RelayConfig config = tweak.apply(base);
-    Relay relay = Relay.deploy(vertx, config).await();
+    Relay relay = Relay.deploy(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock).await();
     return new RelayHarness(simulator, relay, config.http().port());
   }
 

@@ -1,0 +1,64 @@
+package dev.llmrelay.edge;
+
+import dev.llmrelay.api.JsonErrors;
+import dev.llmrelay.error.ErrorType;
+import dev.llmrelay.error.RelayError;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Lets a request through only with a configured client key ({@code Authorization: Bearer <key>}),
+ * or, on the EventSource GET alone, a {@code ?token=} minted from one; then admits a completion
+ * against the key's limits and frees its stream slot when the response is over. A refused request
+ * is answered here, so it never reaches validation, the event bus or the upstream. With no keys
+ * configured every request passes as the anonymous client, without limits.
+ */
+final class AuthHandler implements Handler<RoutingContext> {
+
+  private static final RelayError UNAUTHORIZED = new RelayError(ErrorType.AUTH, 401,
+    "Missing or invalid client key: send Authorization: Bearer <key> (a browser's EventSource GET may send "
+      + "?token= from POST " + Endpoints.TOKEN + " instead)", -1, null);
+
+  private final Edge edge;
+
+  AuthHandler(Edge edge) {
+    this.edge = edge;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (!edge.authEnabled()) {
+      ctx.next();
+      return;
+    }
+    Client client = authenticate(ctx);
+    if (client == null) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"llm-relay\"");
+      JsonErrors.send(ctx, UNAUTHORIZED);
+      return;
+    }
+    EdgeRequest.of(ctx).client(client);
+    if (Endpoints.opensCompletion(ctx)) {
+      ClientLimiter.Refusal refusal = edge.limiter().admit(client);
+      if (refusal != null) {
+        edge.metrics().refused(refusal.limit());
+        JsonErrors.send(ctx, refusal.error());
+        return;
+      }
+      ctx.addEndHandler(ar -> edge.limiter().release(client));
+    }
+    ctx.next();
+  }
+
+  private Client authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header != null) {
+      return edge.keys().fromAuthorization(header);
+    }
+    if (ctx.request().method() == HttpMethod.GET && Endpoints.STREAM.equals(ctx.normalizedPath())) {
+      return edge.tokens().verify(ctx.request().getParam("token"), edge.keys()::byId);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,101 @@
+package dev.llmrelay.edge;
+
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.upstream.UpstreamHealth;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The edge's state for one JVM, shared by every router instance: client keys, the token signer, the
+ * per-key limiter, input limits, the metrics registry and the access log. Thread-safe; routers reach
+ * it through {@link EdgeRoutes} and {@link #observe}.
+ */
+public final class Edge {
+
+  private final RelayConfig.Security config;
+  private final ClientKeys keys;
+  private final StreamTokens tokens;
+  private final ClientLimiter limiter;
+  private final InputLimits input;
+  private final EdgeMetrics metrics;
+  private final AccessLog accessLog = new AccessLog();
+  private final UpstreamHealth health;
+
+  private Edge(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+               LongSupplier clock) {
+    this.config = config;
+    this.keys = new ClientKeys(config);
+    this.tokens = new StreamTokens(config.tokenSecret(), config.tokenTtlMs(), clock);
+    this.limiter = new ClientLimiter(clock);
+    this.input = new InputLimits(config.maxMessages(), config.maxTotalChars());
+    this.metrics = new EdgeMetrics(registry, health);
+    this.health = health;
+  }
+
+  /**
+   * @param registry where the relay's series go; {@code /metrics} serves it (give Vert.x the same one
+   *                 to have its HTTP, event-bus and JVM series there too)
+   * @param clock    epoch milliseconds, for the per-minute limits and token expiry
+   */
+  public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+                            LongSupplier clock) {
+    return new Edge(config, registry, health, clock);
+  }
+
+  /** Starts observing the completion stream this request opens; the router's sink feeds it. */
+  public StreamObservation observe(RoutingContext ctx, String model) {
+    EdgeRequest request = EdgeRequest.of(ctx);
+    StreamObservation observation = new StreamObservation(this, request, Endpoints.label(ctx), model);
+    metrics.streamOpened();
+    ctx.addEndHandler(ar -> observation.close(ctx.response().getStatusCode()));
+    return observation;
+  }
+
+  /** Message-count and size limits of a completion request. */
+  public InputLimits input() {
+    return input;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return (PrometheusMeterRegistry) metrics.registry();
+  }
+
+  /** Counts a request the HTTP decoder refused before any route (a too-long URL, bad headers). */
+  public void invalidRequest(int status) {
+    metrics.request("invalid", "unknown", status);
+  }
+
+  boolean authEnabled() {
+    return keys.enabled();
+  }
+
+  RelayConfig.Security config() {
+    return config;
+  }
+
+  ClientKeys keys() {
+    return keys;
+  }
+
+  StreamTokens tokens() {
+    return tokens;
+  }
+
+  ClientLimiter limiter() {
+    return limiter;
+  }
+
+  EdgeMetrics metrics() {
+    return metrics;
+  }
+
+  AccessLog accessLog() {
+    return accessLog;
+  }
+
+  UpstreamHealth health() {
+    return health;
+  }
+}

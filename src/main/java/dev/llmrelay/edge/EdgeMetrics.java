@@ -1,0 +1,89 @@
+package dev.llmrelay.edge;
+
+import dev.llmrelay.upstream.UpstreamHealth;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The relay's own Prometheus series, next to Vert.x's: requests by endpoint and status, active
+ * streams, time to first token and stream duration histograms, tokens, stream errors by type, limit
+ * refusals and the circuit breakers' states. Labels hold only bounded values (endpoint names, status
+ * codes, error types), never a model id or anything else a client chooses.
+ */
+final class EdgeMetrics {
+
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+    Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300)};
+
+  private final MeterRegistry registry;
+  private final AtomicInteger activeStreams = new AtomicInteger();
+  private final Timer ttft;
+  private final Timer duration;
+  private final Counter promptTokens;
+  private final Counter completionTokens;
+
+  EdgeMetrics(MeterRegistry registry, UpstreamHealth health) {
+    this.registry = registry;
+    Gauge.builder("relay.streams.active", activeStreams, AtomicInteger::get)
+      .description("Completion streams open to clients right now").register(registry);
+    ttft = Timer.builder("relay.stream.ttft").description("Time from request to the first token")
+      .serviceLevelObjectives(BUCKETS).register(registry);
+    duration = Timer.builder("relay.stream.duration").description("Time from request to the stream's end")
+      .serviceLevelObjectives(BUCKETS).register(registry);
+    promptTokens = Counter.builder("relay.tokens").tag("kind", "prompt")
+      .description("Tokens by kind, from the upstream's usage (completion: deltas when it sent none)")
+      .register(registry);
+    completionTokens = Counter.builder("relay.tokens").tag("kind", "completion").register(registry);
+    for (String state : new String[] {"CLOSED", "HALF_OPEN", "OPEN"}) {
+      Gauge.builder("relay.circuit.breakers", health, h -> breakersIn(h, state))
+        .tag("state", state.toLowerCase(java.util.Locale.ROOT))
+        .description("This JVM's provider circuit breakers by state").register(registry);
+    }
+  }
+
+  MeterRegistry registry() {
+    return registry;
+  }
+
+  void request(String endpoint, String method, int status) {
+    registry.counter("relay.http.requests", "endpoint", endpoint, "method", method, "status",
+      Integer.toString(status)).increment();
+  }
+
+  void refused(ClientLimiter.Limit limit) {
+    registry.counter("relay.rate.limited", "limit", limit.name().toLowerCase(java.util.Locale.ROOT)).increment();
+  }
+
+  void streamOpened() {
+    activeStreams.incrementAndGet();
+  }
+
+  void firstToken(long nanos) {
+    ttft.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void streamClosed(String outcome, String errorType, long nanos, long prompt, long completion) {
+    activeStreams.decrementAndGet();
+    duration.record(nanos, TimeUnit.NANOSECONDS);
+    promptTokens.increment(prompt);
+    completionTokens.increment(completion);
+    registry.counter("relay.streams", "outcome", outcome).increment();
+    if (errorType != null) {
+      registry.counter("relay.upstream.errors", "type", errorType).increment();
+    }
+  }
+
+  private static double breakersIn(UpstreamHealth health, String state) {
+    return health.toJson().getJsonArray("breakers").stream()
+      .filter(b -> state.equals(((JsonObject) b).getString("state"))).count();
+  }
+}
