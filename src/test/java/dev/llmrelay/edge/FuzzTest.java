@@ -43,8 +43,7 @@ class FuzzTest {
   record Target(String name, HttpMethod method, String path, Function<Random, BadInputs.Case> generate) {
   }
 
-  record Sent(String endpoint, BadInputs.Case input, Map<String, String> headers, int status, String contentType,
-              String body) {
+  record Sent(String endpoint, BadInputs.Case input, String auth, int status, String contentType, String body) {
   }
 
   @Test
@@ -65,7 +64,9 @@ class FuzzTest {
       new Target("POST /v1/chat/completions", HttpMethod.POST, "/v1/chat/completions", r -> BadInputs.body(r, false)),
       new Target("GET models", HttpMethod.GET, "/api/v1/llm/models", BadInputs::brokenQuery),
       new Target("POST token", HttpMethod.POST, "/api/v1/llm/token", BadInputs::tokenRequest));
-    // A fresh connection per case, so each is judged on its own.
+    // A fresh connection per case: over reused keep-alive connections about one case in 10,000 to 60,000
+    // went unanswered on the client side although the relay had ended every response (seen with the
+    // Vert.x client in this JVM, never with fresh connections); each case is judged on its own here.
     EdgeClient client = new EdgeClient(vertx, h.port, CONNECTIONS, false);
 
     long started = System.nanoTime();
@@ -74,19 +75,6 @@ class FuzzTest {
       long t0 = System.nanoTime();
       List<Sent> sent = run(client, target);
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      // About one case in 60,000 has gone unanswered within 30 s in some runs (not reproduced in
-      // isolation; the relay had ended every response). Such a case is sent once more and must then
-      // pass like any other; more than a few would fail the test.
-      List<Sent> unanswered = sent.stream().filter(s -> s.status() < 0).toList();
-      for (Sent s : unanswered) {
-        System.out.println("fuzz: no answer within 30 s, sending again: " + describe(s));
-      }
-      assertTrue(unanswered.size() <= 2, unanswered.size() + " cases went unanswered");
-      List<Sent> answered = new ArrayList<>(sent.stream().filter(s -> s.status() >= 0).toList());
-      for (Sent s : unanswered) {
-        answered.add(send(client, target, s.input(), s.headers()).await());
-      }
-      sent = answered;
       Map<Integer, Integer> byStatus = new TreeMap<>();
       int serverErrors = 0;
       for (Sent s : sent) {
@@ -95,8 +83,13 @@ class FuzzTest {
           serverErrors++;
         }
       }
-      System.out.printf("fuzz %-26s cases sent: %d, by status: %s, 5xx seen: %d, sent again: %d (%d ms)%n",
-        target.name(), sent.size(), byStatus, serverErrors, unanswered.size(), ms);
+      System.out.printf("fuzz %-26s cases sent: %d, by status: %s, 5xx seen: %d (%d ms)%n", target.name(),
+        sent.size(), byStatus, serverErrors, ms);
+      for (Sent s : sent) {
+        if (s.status() < 0) {
+          System.out.println("fuzz: no answer: " + describe(s));
+        }
+      }
       for (Sent s : sent) {
         assertTrue(s.status() >= 400 && s.status() < 500, () -> describe(s));
         assertTrue(s.contentType() != null && s.contentType().startsWith("application/json"), () -> describe(s));
@@ -146,20 +139,16 @@ class FuzzTest {
     Random random = new Random(SEED * 31 + target.name().hashCode() * 1_000_003L + n);
     BadInputs.Case input = target.generate().apply(random);
     Map<String, String> headers = credentials(random);
-    return send(client, target, input, headers)
+    String uri = input.query() == null ? target.path() : target.path() + "?" + input.query();
+    Future<EdgeClient.Response> response = client.send(target.method(), uri, headers, input.body());
+    return response
+      .timeout(30, TimeUnit.SECONDS)
+      .map(r -> new Sent(target.name(), input, auth(headers), r.status(), r.headers().get("Content-Type"), r.body()))
+      .otherwise(t -> new Sent(target.name(), input, auth(headers), -1, null, String.valueOf(t)))
       .compose(sent -> {
         results.add(sent);
         return work(client, target, next, results);
       });
-  }
-
-  private static Future<Sent> send(EdgeClient client, Target target, BadInputs.Case input,
-                                   Map<String, String> headers) {
-    String uri = input.query() == null ? target.path() : target.path() + "?" + input.query();
-    return client.send(target.method(), uri, headers, input.body())
-      .timeout(30, TimeUnit.SECONDS)
-      .map(r -> new Sent(target.name(), input, headers, r.status(), r.headers().get("Content-Type"), r.body()))
-      .otherwise(t -> new Sent(target.name(), input, headers, -1, null, String.valueOf(t)));
   }
 
   /** Mostly the valid key, so inputs reach validation; now and then credentials that are broken too. */
@@ -185,7 +174,7 @@ class FuzzTest {
     String bytes = (s.input().query() == null ? "" : "?" + s.input().query()) + " "
       + (s.input().body() == null ? "" : s.input().body().toString());
     bytes = bytes.length() > 300 ? bytes.substring(0, 300) + "…" : bytes;
-    return s.endpoint() + " [" + s.input().kind() + ", " + auth(s.headers()) + "] " + bytes + " → " + s.status() + " " + s.contentType() + " "
+    return s.endpoint() + " [" + s.input().kind() + ", " + s.auth() + "] " + bytes + " → " + s.status() + " " + s.contentType() + " "
       + (s.body().length() > 300 ? s.body().substring(0, 300) : s.body());
   }
 }
