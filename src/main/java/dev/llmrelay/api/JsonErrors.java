@@ -14,8 +14,8 @@ public final class JsonErrors {
   /** In the shape of the API the request's path belongs to: OpenAI's under {@code /v1/}, the relay's elsewhere. */
   public static void send(RoutingContext ctx, RelayError error) {
     HttpServerRequest request = ctx.request();
-    // Refused before its body arrived (a missing key, an oversize Content-Length): the client is told not
-    // to reuse the connection, whose unread rest it may still be sending.
+    // Refused before its body arrived (a missing key, an oversize Content-Length): a client may stop
+    // sending it, so the connection is closed rather than reused with the rest read as the next request.
     boolean bodyPending = !request.isEnded() && (request.getHeader("Content-Length") != null
       && !"0".equals(request.getHeader("Content-Length")) || request.getHeader("Transfer-Encoding") != null);
     if (bodyPending) {
@@ -25,6 +25,9 @@ public final class JsonErrors {
       OpenAiErrors.send(ctx.response(), error);
     } else {
       send(ctx.response(), error);
+    }
+    if (bodyPending) {
+      request.connection().close();
     }
   }
 

@@ -220,8 +220,6 @@ public final class RouterVerticle extends VerticleBase {
       error = new RelayError(ErrorType.BAD_REQUEST, 400, "Malformed HTTP request", -1, null);
     }
     edge.invalidRequest(error.status());
-    // Said before closing, so a client does not hand its next request to a connection about to close.
-    request.response().putHeader("Connection", "close");
     JsonErrors.send(request.response(), error);
     request.connection().close();
   }

@@ -33,11 +33,7 @@ final class EdgeClient {
   }
 
   EdgeClient(Vertx vertx, int port, int connections) {
-    this(vertx, port, connections, true);
-  }
-
-  EdgeClient(Vertx vertx, int port, int connections, boolean keepAlive) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20).setKeepAlive(keepAlive),
+    this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20).setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(connections));
     this.port = port;
   }
