@@ -1,8 +1,11 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.error.RelayError;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /** Answers a request with an error's real HTTP status and its JSON body; the one place that does. */
@@ -11,14 +14,22 @@ public final class JsonErrors {
   private JsonErrors() {
   }
 
-  /** In the shape of the API the request's path belongs to: OpenAI's under {@code /v1/}, the relay's elsewhere. */
+  /** How long a connection refused for its body's size keeps draining that body before it is closed. */
+  static final long LINGER_MS = 2_000;
+
+  /**
+   * In the shape of the API the request's path belongs to: OpenAI's under {@code /v1/}, the relay's elsewhere.
+   *
+   * <p>A refusal sent before the body was read (a missing key, a limit) leaves the connection as it is: Vert.x
+   * reads and drops the rest of a body no handler asked for, and the connection then serves the next request.
+   * Only a body refused for its size (413) ends the connection, since its rest may be large: the answer says
+   * {@code Connection: close}, and the connection keeps draining for up to {@link #LINGER_MS} before it
+   * closes, so the client's kernel does not reset the connection under an answer it has not read yet.
+   */
   public static void send(RoutingContext ctx, RelayError error) {
     HttpServerRequest request = ctx.request();
-    // Refused before its body arrived (a missing key, an oversize Content-Length): a client may stop
-    // sending it, so the connection is closed rather than reused with the rest read as the next request.
-    boolean bodyPending = !request.isEnded() && (request.getHeader("Content-Length") != null
-      && !"0".equals(request.getHeader("Content-Length")) || request.getHeader("Transfer-Encoding") != null);
-    if (bodyPending) {
+    boolean linger = error.status() == 413 && !request.isEnded() && request.version() != HttpVersion.HTTP_2;
+    if (linger) {
       ctx.response().putHeader("Connection", "close");
     }
     if (ctx.normalizedPath().startsWith(OpenAiApi.PREFIX)) {
@@ -26,9 +37,20 @@ public final class JsonErrors {
     } else {
       send(ctx.response(), error);
     }
-    if (bodyPending) {
-      request.connection().close();
+    if (linger) {
+      closeWhenDrained(ctx.vertx(), request);
     }
+  }
+
+  private static void closeWhenDrained(Vertx vertx, HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    long timer = vertx.setTimer(LINGER_MS, id -> connection.close());
+    request.handler(chunk -> { });
+    request.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      connection.close();
+    });
+    request.resume();
   }
 
   public static void send(HttpServerResponse response, RelayError error) {

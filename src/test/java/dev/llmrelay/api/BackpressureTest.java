@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -40,14 +41,15 @@ class BackpressureTest {
     AtomicReference<HttpClientResponse> response = new AtomicReference<>();
     Buffer received = Buffer.buffer();
     Promise<Void> ended = Promise.promise();
-    http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send()).onSuccess(resp -> {
-      response.set(resp);
-      resp.handler(chunk -> {
-        received.appendBuffer(chunk);
-        resp.pause();
-      });
-      resp.endHandler(v -> ended.complete());
-    });
+    new ClientLoop(vertx).run(() -> http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send())
+      .onSuccess(resp -> {
+        response.set(resp);
+        resp.handler(chunk -> {
+          received.appendBuffer(chunk);
+          resp.pause();
+        });
+        resp.endHandler(v -> ended.complete());
+      }));
 
     Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
     SimStream upstream = h.simulator.stats().streams().get(0);

@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -106,8 +107,8 @@ class OpenAiWireTest {
     AtomicReference<HttpClientResponse> response = new AtomicReference<>();
     Buffer received = Buffer.buffer();
     Promise<Void> ended = Promise.promise();
-    http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(h.port)
-        .setURI("/v1/chat/completions").putHeader("Content-Type", "application/json"))
+    new ClientLoop(vertx).run(() -> http.request(new RequestOptions().setMethod(HttpMethod.POST)
+        .setHost("127.0.0.1").setPort(h.port).setURI("/v1/chat/completions").putHeader("Content-Type", "application/json"))
       .compose(req -> req.send(new JsonObject().put("model", "sim/flood").put("stream", true)
         .put("messages", new JsonArray(SseClient.userMessages("flood [sim tokens=" + tokens + "]"))).encode()))
       .onSuccess(resp -> {
@@ -117,7 +118,7 @@ class OpenAiWireTest {
           resp.pause();
         });
         resp.endHandler(v -> ended.complete());
-      });
+      }));
 
     Await.until(() -> h.simulator.stats().started() == 1, 10_000, "the upstream stream started");
     SimStream upstream = h.simulator.stats().streams().get(0);

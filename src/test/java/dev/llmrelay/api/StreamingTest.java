@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -156,10 +157,10 @@ class StreamingTest {
   void reconnectingEventSourceGets204InsteadOfASecondGeneration(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx);
     io.vertx.core.http.HttpClient http = vertx.createHttpClient();
-    int status = http.request(io.vertx.core.http.HttpMethod.GET, h.port, "127.0.0.1",
+    int status = new ClientLoop(vertx).run(() -> http.request(io.vertx.core.http.HttpMethod.GET, h.port, "127.0.0.1",
         SseClient.query(SseClient.userMessages("again"), null))
       .compose(req -> req.putHeader("Last-Event-ID", "7").send())
-      .map(io.vertx.core.http.HttpClientResponse::statusCode)
+      .map(io.vertx.core.http.HttpClientResponse::statusCode))
       .await();
 
     assertEquals(204, status);

@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -45,7 +46,8 @@ class TimeoutsAndKeepAliveTest {
     Promise<Void> slowEnded = Promise.promise();
     String slowUri = SseClient.query(SseClient.userMessages("flood [sim tokens=" + tokens + "]"),
       new JsonObject().put("model", "sim/flood").encode());
-    slowHttp.request(HttpMethod.GET, h.port, "127.0.0.1", slowUri).compose(req -> req.send()).onSuccess(resp -> {
+    new ClientLoop(vertx).run(() -> slowHttp.request(HttpMethod.GET, h.port, "127.0.0.1", slowUri)
+      .compose(req -> req.send()).onSuccess(resp -> {
       resp.handler(chunk -> {
         slowBody.appendBuffer(chunk);
         if (slowBody.length() == chunk.length()) {
@@ -54,7 +56,7 @@ class TimeoutsAndKeepAliveTest {
         }
       });
       resp.endHandler(v -> slowEnded.complete());
-    });
+    }));
 
     SseClient.Result stalled = client.get(SseClient.query(SseClient.userMessages("x [sim tokens=10 errorAt=1]"),
       new JsonObject().put("model", "sim/stall").encode())).await();

@@ -1,5 +1,6 @@
 package dev.llmrelay.cluster;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.simulator.Simulator;
@@ -145,8 +146,9 @@ class ClusterTest {
     long fullBefore = sims.writeQueueFull();
     String uri = SseClient.query(SseClient.userMessages("flood [sim tokens=80000]"),
       new JsonObject().put("model", "sim/flood").encode());
-    HttpClientResponse response = pausingHttp.request(HttpMethod.GET, edge.httpPort(), "127.0.0.1", uri)
-      .compose(req -> req.send().map(resp -> resp.pause()))
+    HttpClientResponse response = new ClientLoop(vertx).run(() -> pausingHttp
+        .request(HttpMethod.GET, edge.httpPort(), "127.0.0.1", uri)
+        .compose(req -> req.send().map(resp -> resp.pause())))
       .await();
 
     until("the simulator's writes back up", () -> sims.writeQueueFull() > fullBefore);

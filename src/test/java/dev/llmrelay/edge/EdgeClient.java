@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.ClientLoop;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -26,6 +27,7 @@ final class EdgeClient {
   }
 
   private final HttpClientAgent http;
+  private final ClientLoop loop;
   private final int port;
 
   EdgeClient(Vertx vertx, int port) {
@@ -35,6 +37,7 @@ final class EdgeClient {
   EdgeClient(Vertx vertx, int port, int connections) {
     this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20).setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(connections));
+    this.loop = new ClientLoop(vertx);
     this.port = port;
   }
 
@@ -43,9 +46,9 @@ final class EdgeClient {
       // A request the relay never answers fails the test with its case instead of hanging it.
       .setIdleTimeout(30_000);
     headers.forEach(options::putHeader);
-    return http.request(options)
+    return loop.run(() -> http.request(options)
       .compose(req -> body == null ? req.send() : req.send(body))
-      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b.toString())));
+      .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
   Future<Response> get(String uri, Map<String, String> headers) {

@@ -48,10 +48,12 @@ public final class SseClient {
   }
 
   private final HttpClientAgent http;
+  private final ClientLoop loop;
   private final int port;
 
   public SseClient(Vertx vertx, int port) {
     this.http = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20));
+    this.loop = new ClientLoop(vertx);
     this.port = port;
   }
 
@@ -84,10 +86,10 @@ public final class SseClient {
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
-    return http.request(options).compose(req -> {
+    return loop.run(() -> http.request(options).compose(req -> {
       Future<HttpClientResponse> response = body == null ? req.send() : req.send(Buffer.buffer(body));
       return response.compose(resp -> collect(resp, closeWhen));
-    });
+    }));
   }
 
   private Future<Result> collect(HttpClientResponse resp, Predicate<List<SseEvent>> closeWhen) {

@@ -1,5 +1,6 @@
 package dev.llmrelay.upstream;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
@@ -94,14 +95,15 @@ class Http2UpstreamTest {
     AtomicReference<HttpClientResponse> response = new AtomicReference<>();
     Buffer received = Buffer.buffer();
     Promise<Void> ended = Promise.promise();
-    http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send()).onSuccess(resp -> {
-      response.set(resp);
-      resp.handler(chunk -> {
-        received.appendBuffer(chunk);
-        resp.pause();
-      });
-      resp.endHandler(v -> ended.complete());
-    });
+    new ClientLoop(vertx).run(() -> http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send())
+      .onSuccess(resp -> {
+        response.set(resp);
+        resp.handler(chunk -> {
+          received.appendBuffer(chunk);
+          resp.pause();
+        });
+        resp.endHandler(v -> ended.complete());
+      }));
 
     Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
     SimStream flood = h.simulator.stats().streams().get(0);

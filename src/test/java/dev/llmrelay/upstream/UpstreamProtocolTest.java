@@ -1,5 +1,6 @@
 package dev.llmrelay.upstream;
 
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -57,8 +58,9 @@ class UpstreamProtocolTest {
     HttpClientOptions options = UpstreamClient.clientOptions(upstream).setTrustAll(true).setVerifyHost(false);
     HttpClient client = vertx.createHttpClient(options);
     try {
-      String seen = client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url + "/chat/completions"))
-        .compose(req -> req.send().compose(resp -> resp.body()))
+      String seen = new ClientLoop(vertx).run(() -> client
+          .request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url + "/chat/completions"))
+          .compose(req -> req.send().compose(resp -> resp.body())))
         .await().toString();
       return HttpVersion.valueOf(seen);
     } finally {
