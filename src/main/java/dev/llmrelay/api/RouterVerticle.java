@@ -82,7 +82,12 @@ public final class RouterVerticle extends VerticleBase {
         // No WebSocket endpoint here: without these, every connection's pipeline carries a WebSocket
         // extension handler that inspects every write (about a tenth of the relay's CPU per token).
         .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false))
+        .setPerFrameWebSocketCompressionSupported(false)
+        // Every request, response and stream of this verticle is handled on its own event loop (bus
+        // consumers, timers and handlers all run on its context), so a response writes straight to its
+        // channel instead of through a per-connection multi-producer queue: one write hop less per
+        // SSE frame, and about 4 KB less per open connection (the queue's first chunk of 1,024 slots).
+        .setStrictThreadMode(true))
       .invalidRequestHandler(this::handleInvalidRequest)
       .requestHandler(router);
     return server.listen();
