@@ -78,9 +78,11 @@ public final class Benchmark {
           targets.add(new Target(endpoint, protocol, relay, load(endpoint, relay.port())));
         }
       }
-      log("warming up: " + options.warmup() + " streams per target");
-      for (Target t : targets) {
-        t.load().run(options.warmup(), 100, options.prompt(), expected, options.streamMillis()).result().await();
+      if (options.warmup() > 0) {
+        log("warming up: " + options.warmup() + " streams per target");
+        for (Target t : targets) {
+          t.load().run(options.warmup(), 100, options.prompt(), expected, options.streamMillis()).result().await();
+        }
       }
       for (int level = 0; level < options.concurrency().size(); level++) {
         int concurrency = options.concurrency().get(level);

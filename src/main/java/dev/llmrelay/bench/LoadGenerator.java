@@ -113,6 +113,10 @@ final class LoadGenerator {
 
     private void start(long rampMs) {
       startedAt = System.nanoTime();
+      if (streams == 0) {
+        result.complete(new Result(target, 0, concurrency, new long[0], 0, List.of(), 0));
+        return;
+      }
       int first = Math.min(concurrency, streams);
       for (int i = 0; i < first; i++) {
         long delay = rampMs * i / first;

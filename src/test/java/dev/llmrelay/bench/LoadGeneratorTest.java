@@ -65,6 +65,18 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void aRunOfNoStreamsEndsAtOnceWithoutSendingAnything(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+    LoadGenerator load = new LoadGenerator(vertx, "eventsource", "127.0.0.1", h.port, Endpoint.EVENT_SOURCE, 2);
+    LoadGenerator.Result result = load.run(0, 100, PROMPT, "unused", 0).result().await();
+    assertEquals(0, result.ok());
+    assertEquals(0, result.errors());
+    assertEquals(0, h.simulator.stats().requests());
+    load.close().await();
+    h.stop();
+  }
+
+  @Test
   void eventsDecodeByEndpoint() {
     assertEquals(new Endpoint.Event(Endpoint.Kind.TEXT, "hé"), Endpoint.EVENT_SOURCE.decode("message",
       bytes("{\"text\":\"hé\",\"metadata\":{\"model\":\"m\",\"provider\":\"openrouter\",\"timestamp\":1}}")));
