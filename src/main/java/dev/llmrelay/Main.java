@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
@@ -33,10 +34,12 @@ public final class Main {
       System.exit(2);
       return;
     }
-    // Vert.x reports its HTTP, event-bus, pool and JVM series to the registry /metrics serves.
+    // Vert.x reports its HTTP, pool and JVM series to the registry /metrics serves. Not its event-bus
+    // series: the bus carries one message per token and two consumers per stream, so they would cost
+    // work on every token and memory on every open stream, and relay_* already counts streams and tokens.
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-      .setJvmMetricsEnabled(true));
+      .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(registry);
     Vertx vertx;
     try {
