@@ -34,7 +34,11 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   private final Vertx vertx;
   private final EventBus eventBus;
-  private final OpenRequest open;
+  private final String streamId;
+  private final long window;
+  private final boolean raw;
+  /** The request for the upstream, until it is handed to the client: a long conversation is not kept for the stream's life. */
+  private String body;
   private final RelayConfig.Upstream upstream;
   private final RelayConfig.Streams streams;
   private final UpstreamHealth health;
@@ -69,11 +73,14 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     this.health = health;
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
-    this.open = open;
+    this.streamId = open.streamId();
+    this.window = open.credits();
+    this.raw = open.raw();
+    this.body = open.body();
     this.upstream = upstream;
     this.streams = streams;
     this.onFinished = onFinished;
-    this.dataAddress = Addresses.data(open.streamId());
+    this.dataAddress = Addresses.data(streamId);
     this.credits = open.credits();
     this.model = open.model();
     this.nextPingAt = startedAt + streams.heartbeatMs();
@@ -82,13 +89,15 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   /** Registers the control address; once it completes, a cancel can reach this stream. */
   Future<Void> listen() {
-    control = eventBus.consumer(Addresses.control(open.streamId()), this::onControl);
+    control = eventBus.consumer(Addresses.control(streamId), this::onControl);
     return control.completion();
   }
 
   /** Opens the upstream and starts streaming from its head. */
   void run(UpstreamClient client) {
-    client.open(open.body(), this).onComplete(ar -> {
+    String request = body;
+    body = null;
+    client.open(request, this).onComplete(ar -> {
       if (ar.succeeded()) {
         onHead(ar.result());
       } else if (!finished) {
@@ -190,7 +199,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     sse.record(record);
     credits -= sentByRecord;
     if (sentByRecord > 0) {
-      health.inFlight(open.credits() - credits);
+      health.inFlight(window - credits);
     }
     if (!finished) {
       rebalance();
@@ -220,9 +229,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       finishReason = chunk.finishReason();
     }
     boolean hasText = chunk.content() != null && !chunk.content().isEmpty();
-    if (hasText || open.raw()) {
-      String raw = open.raw() ? new String(data, StandardCharsets.UTF_8) : null;
-      send(StreamChunk.delta(++seq, chunk.content(), model, raw));
+    if (hasText || raw) {
+      String rawChunk = raw ? new String(data, StandardCharsets.UTF_8) : null;
+      send(StreamChunk.delta(++seq, chunk.content(), model, rawChunk));
       sentByRecord++;
     }
     if (hasText || chunk.otherDelta()) {
