@@ -8,6 +8,7 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -58,6 +59,8 @@ public final class UpstreamClient {
   private final CircuitBreaker breaker;
   private final RetryDelay retryDelay;
   private final String endpoint;
+  /** The same for every request; Vert.x copies them into each request, so one map serves all. */
+  private final MultiMap headers;
 
   public UpstreamClient(Vertx vertx, RelayConfig.Upstream config, RelayConfig.Breaker breakerConfig,
                         RetryDelay retryDelay, String name) {
@@ -66,6 +69,7 @@ public final class UpstreamClient {
     this.breakerConfig = breakerConfig;
     this.retryDelay = retryDelay;
     this.endpoint = stripSlash(config.url()) + "/chat/completions";
+    this.headers = requestHeaders(config);
     this.http = vertx.createHttpClient(clientOptions(config),
       new PoolOptions()
         .setHttp1MaxSize(config.poolSize())
@@ -135,23 +139,29 @@ public final class UpstreamClient {
     });
   }
 
+  private static MultiMap requestHeaders(RelayConfig.Upstream config) {
+    MultiMap headers = HttpHeaders.headers()
+      .add(HttpHeaders.CONTENT_TYPE, "application/json")
+      .add(HttpHeaders.ACCEPT, "text/event-stream");
+    if (config.apiKey() != null) {
+      headers.add(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey());
+    }
+    if (config.referer() != null) {
+      headers.add("HTTP-Referer", config.referer());
+    }
+    if (config.title() != null) {
+      headers.add("X-OpenRouter-Title", config.title());
+    }
+    return headers;
+  }
+
   private Future<Outcome> send(Buffer body, Attempts attempts) {
     RequestOptions options = new RequestOptions()
       .setMethod(HttpMethod.POST)
       .setAbsoluteURI(endpoint)
       .setConnectTimeout(config.connectTimeoutMs())
       .setIdleTimeout(config.firstByteTimeoutMs())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.ACCEPT, "text/event-stream");
-    if (config.apiKey() != null) {
-      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey());
-    }
-    if (config.referer() != null) {
-      options.putHeader("HTTP-Referer", config.referer());
-    }
-    if (config.title() != null) {
-      options.putHeader("X-OpenRouter-Title", config.title());
-    }
+      .setHeaders(headers);
     return http.request(options)
       .compose(request -> {
         attempts.current(request);
