@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,6 +32,13 @@ final class EdgeMetrics {
   private final Timer duration;
   private final Counter promptTokens;
   private final Counter completionTokens;
+  /** Counters by their labels, found once: a registry lookup builds tags and an id on every call. */
+  private final Map<RequestLabels, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> streams = new ConcurrentHashMap<>();
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+  private record RequestLabels(String endpoint, String method, int status) {
+  }
 
   EdgeMetrics(MeterRegistry registry, UpstreamHealth health) {
     this.registry = registry;
@@ -55,8 +64,9 @@ final class EdgeMetrics {
   }
 
   void request(String endpoint, String method, int status) {
-    registry.counter("relay.http.requests", "endpoint", endpoint, "method", method, "status",
-      Integer.toString(status)).increment();
+    requests.computeIfAbsent(new RequestLabels(endpoint, method, status), l -> registry.counter(
+      "relay.http.requests", "endpoint", l.endpoint(), "method", l.method(), "status", Integer.toString(l.status())))
+      .increment();
   }
 
   void refused(ClientLimiter.Limit limit) {
@@ -76,9 +86,9 @@ final class EdgeMetrics {
     duration.record(nanos, TimeUnit.NANOSECONDS);
     promptTokens.increment(prompt);
     completionTokens.increment(completion);
-    registry.counter("relay.streams", "outcome", outcome).increment();
+    streams.computeIfAbsent(outcome, o -> registry.counter("relay.streams", "outcome", o)).increment();
     if (errorType != null) {
-      registry.counter("relay.upstream.errors", "type", errorType).increment();
+      errors.computeIfAbsent(errorType, t -> registry.counter("relay.upstream.errors", "type", t)).increment();
     }
   }
 
