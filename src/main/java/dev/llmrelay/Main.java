@@ -3,6 +3,7 @@ package dev.llmrelay;
 import dev.llmrelay.cluster.ClusterNode;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.edge.AccessLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -51,7 +52,10 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      vertx.close().await();
+      AccessLog.flush();
+    }));
     Relay.deploy(vertx, config, registry, System::currentTimeMillis).onFailure(t -> {
       System.err.println("llm-relay: cannot start: " + t.getMessage());
       vertx.close().onComplete(v -> System.exit(1));

@@ -2,6 +2,7 @@ package dev.llmrelay.edge;
 
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -52,6 +53,8 @@ final class EdgeMetrics {
       .description("Tokens by kind, from the upstream's usage (completion: deltas when it sent none)")
       .register(registry);
     completionTokens = Counter.builder("relay.tokens").tag("kind", "completion").register(registry);
+    FunctionCounter.builder("relay.access.log.dropped", AccessLog.class, c -> AccessLog.dropped())
+      .description("Access-log lines dropped because the log writer was too far behind").register(registry);
     for (String state : new String[] {"CLOSED", "HALF_OPEN", "OPEN"}) {
       Gauge.builder("relay.circuit.breakers", health, h -> breakersIn(h, state))
         .tag("state", state.toLowerCase(java.util.Locale.ROOT))

@@ -4,6 +4,7 @@ import dev.llmrelay.Relay;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -26,6 +27,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -95,7 +99,10 @@ class ObservabilityTest {
       assertEquals(2.0, m.get("relay_circuit_breakers{state=\"closed\"}"));
       assertEquals(0.0, m.get("relay_circuit_breakers{state=\"open\"}"));
 
+      // The access log is written off the event loop: its five lines (three done, one error, one cancelled) follow.
+      Await.until(() -> capture.access().size() >= 5, 10_000, "the five streams' access-log lines are written");
       List<JsonObject> lines = capture.access();
+      assertEquals(5, lines.size(), lines.toString());
       Map<String, List<JsonObject>> byOutcome = new HashMap<>();
       for (JsonObject line : lines) {
         byOutcome.computeIfAbsent(line.getString("outcome"), k -> new ArrayList<>()).add(line);
@@ -135,6 +142,54 @@ class ObservabilityTest {
       }
     } finally {
       capture.remove();
+    }
+  }
+
+  @Test
+  void aBlockedAccessLogHandlerHoldsUpNoStream(Vertx vertx) throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    Handler blocking = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        seen.add(record.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Logger access = Logger.getLogger(AccessLog.LOGGER);
+    access.addHandler(blocking);
+    try {
+      RelayHarness h = RelayHarness.start(vertx);
+      SseClient sse = new SseClient(vertx, h.port);
+      for (int i = 0; i < 3; i++) {
+        // Were the line written on the event loop, the first stream's end would hang it for 20 s.
+        SseClient.Result result = sse.get(SseClient.query(SseClient.userMessages("hi [sim tokens=2 paceMs=0]"), null))
+          .await(5, TimeUnit.SECONDS);
+        assertEquals("[DONE]", result.last().json().getString("text"));
+      }
+      assertEquals(List.of(), seen);
+      release.countDown();
+      Await.until(() -> seen.size() >= 3, 10_000, "the held lines are written once the handler is free");
+      for (String line : seen) {
+        assertEquals("stream", new JsonObject(line).getString("type"));
+      }
+      assertEquals(0.0, scrape(new EdgeClient(vertx, h.port)).get("relay_access_log_dropped_total"));
+      h.stop();
+    } finally {
+      release.countDown();
+      access.removeHandler(blocking);
     }
   }
 

@@ -1,0 +1,68 @@
+package dev.llmrelay.edge;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Hands lines to a writer thread through a bounded queue, so an event loop never waits for a log
+ * handler (a console or a pipe to a slow collector can block). When the writer falls behind by
+ * {@code capacity} lines, new lines are dropped and counted instead of stalling the streams.
+ */
+final class LogWriter {
+
+  private final BlockingQueue<String> pending;
+  private final Consumer<String> sink;
+  private final AtomicLong dropped = new AtomicLong();
+
+  LogWriter(int capacity, Consumer<String> sink, String threadName) {
+    this.pending = new ArrayBlockingQueue<>(capacity);
+    this.sink = sink;
+    Thread writer = new Thread(this::run, threadName);
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /** Queues {@code line}; never blocks. */
+  void write(String line) {
+    if (!pending.offer(line)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Lines dropped so far because the writer was {@code capacity} lines behind. */
+  long dropped() {
+    return dropped.get();
+  }
+
+  /** Writes what is still queued on the calling thread (at shutdown, so queued lines are not lost). */
+  void flush() {
+    List<String> rest = new ArrayList<>();
+    pending.drainTo(rest);
+    rest.forEach(this::deliver);
+  }
+
+  private void run() {
+    while (true) {
+      String line;
+      try {
+        line = pending.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      deliver(line);
+    }
+  }
+
+  private void deliver(String line) {
+    try {
+      sink.accept(line);
+    } catch (RuntimeException e) {
+      // A failing log handler must not stop the writer; the line is lost like a dropped one.
+      dropped.incrementAndGet();
+    }
+  }
+}
