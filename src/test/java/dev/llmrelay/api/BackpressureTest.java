@@ -1,23 +1,20 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.ClientLoop;
+import dev.llmrelay.testing.StallingReader;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,43 +35,18 @@ class BackpressureTest {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(16 * 1024));
     String uri = SseClient.query(SseClient.userMessages("flood [sim tokens=" + TOKENS + "]"),
       new JsonObject().put("model", "sim/flood").encode());
-    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
-    Buffer received = Buffer.buffer();
-    Promise<Void> ended = Promise.promise();
-    new ClientLoop(vertx).run(() -> http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send())
-      .onSuccess(resp -> {
-        response.set(resp);
-        resp.handler(chunk -> {
-          received.appendBuffer(chunk);
-          resp.pause();
-        });
-        resp.endHandler(v -> ended.complete());
-      }));
+    StallingReader reader = StallingReader.start(vertx,
+      () -> http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send()));
 
     Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
     SimStream upstream = h.simulator.stats().streams().get(0);
     // A queue can be full for a moment while buffers still drain; the stall is a plateau that lasts.
-    int[] last = {-1};
-    long[] since = {0};
-    Await.until(() -> {
-      int now = upstream.written();
-      if (now != last[0]) {
-        last[0] = now;
-        since[0] = System.nanoTime();
-        return false;
-      }
-      return System.nanoTime() - since[0] > 300_000_000L;
-    }, 20_000, "the upstream makes no progress for 300 ms while the client is paused");
-    int stalledAt = upstream.written();
+    int stalledAt = Await.quiet(upstream::written, 300, 20_000,
+      "the upstream makes no progress for 300 ms while the client is paused");
     assertTrue(stalledAt < TOKENS, "stalled before the end: " + stalledAt);
     assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight() + " > window 16");
 
-    vertx.runOnContext(v -> {
-      HttpClientResponse resp = response.get();
-      resp.handler(received::appendBuffer);
-      resp.resume();
-    });
-    ended.future().await();
+    Buffer received = reader.readRest().await();
 
     String body = received.toString("UTF-8");
     StringBuilder text = new StringBuilder();

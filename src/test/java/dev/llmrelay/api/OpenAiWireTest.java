@@ -1,17 +1,15 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.ClientLoop;
+import dev.llmrelay.testing.StallingReader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
 import dev.llmrelay.simulator.SimStream;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,45 +101,21 @@ class OpenAiWireTest {
     int tokens = 80_000;
     RelayHarness h = RelayHarness.start(vertx);
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(16 * 1024));
-    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
-    Buffer received = Buffer.buffer();
-    Promise<Void> ended = Promise.promise();
-    new ClientLoop(vertx).run(() -> http.request(new RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(h.port).setURI("/v1/chat/completions").putHeader("Content-Type", "application/json"))
+    StallingReader reader = StallingReader.start(vertx, () -> http.request(new RequestOptions()
+        .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(h.port).setURI("/v1/chat/completions")
+        .putHeader("Content-Type", "application/json"))
       .compose(req -> req.send(new JsonObject().put("model", "sim/flood").put("stream", true)
-        .put("messages", new JsonArray(SseClient.userMessages("flood [sim tokens=" + tokens + "]"))).encode()))
-      .onSuccess(resp -> {
-        response.set(resp);
-        resp.handler(chunk -> {
-          received.appendBuffer(chunk);
-          resp.pause();
-        });
-        resp.endHandler(v -> ended.complete());
-      }));
+        .put("messages", new JsonArray(SseClient.userMessages("flood [sim tokens=" + tokens + "]"))).encode())));
 
     Await.until(() -> h.simulator.stats().started() == 1, 10_000, "the upstream stream started");
     SimStream upstream = h.simulator.stats().streams().get(0);
     // A full write queue can be momentary while buffers still drain; a stall is no progress for 300 ms.
-    long[] last = {-1, System.nanoTime()};
-    Await.until(() -> {
-      long written = upstream.written();
-      if (written != last[0]) {
-        last[0] = written;
-        last[1] = System.nanoTime();
-        return false;
-      }
-      return System.nanoTime() - last[1] > 300_000_000L;
-    }, 30_000, "the upstream stalls");
-    int stalledAt = upstream.written();
+    int stalledAt = Await.quiet(upstream::written, 300, 30_000, "the upstream stalls");
     assertTrue(stalledAt < tokens, "stalled before the end: " + stalledAt);
     assertTrue(h.simulator.stats().writeQueueFull() > 0, "the simulator's writes backed up");
     assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight() + " > window 16");
 
-    vertx.runOnContext(v -> {
-      response.get().handler(received::appendBuffer);
-      response.get().resume();
-    });
-    ended.future().await();
+    Buffer received = reader.readRest().await();
 
     StringBuilder text = new StringBuilder();
     String[] blocks = received.toString("UTF-8").split("\n\n");

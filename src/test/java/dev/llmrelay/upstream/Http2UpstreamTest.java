@@ -1,18 +1,16 @@
 package dev.llmrelay.upstream;
 
-import dev.llmrelay.testing.ClientLoop;
+import dev.llmrelay.testing.StallingReader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -92,18 +89,8 @@ class Http2UpstreamTest {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setReceiveBufferSize(16 * 1024));
     String uri = SseClient.query(SseClient.userMessages("flood [sim tokens=" + tokens + "]"),
       new JsonObject().put("model", "sim/flood").encode());
-    AtomicReference<HttpClientResponse> response = new AtomicReference<>();
-    Buffer received = Buffer.buffer();
-    Promise<Void> ended = Promise.promise();
-    new ClientLoop(vertx).run(() -> http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send())
-      .onSuccess(resp -> {
-        response.set(resp);
-        resp.handler(chunk -> {
-          received.appendBuffer(chunk);
-          resp.pause();
-        });
-        resp.endHandler(v -> ended.complete());
-      }));
+    StallingReader reader = StallingReader.start(vertx,
+      () -> http.request(HttpMethod.GET, h.port, "127.0.0.1", uri).compose(req -> req.send()));
 
     Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
     SimStream flood = h.simulator.stats().streams().get(0);
@@ -120,12 +107,7 @@ class Http2UpstreamTest {
     assertEquals(1, h.simulator.stats().connections());
     assertEquals(stalledAt, flood.written());
 
-    vertx.runOnContext(v -> {
-      HttpClientResponse resp = response.get();
-      resp.handler(received::appendBuffer);
-      resp.resume();
-    });
-    ended.future().await();
+    Buffer received = reader.readRest().await();
     StringBuilder text = new StringBuilder();
     for (String block : received.toString("UTF-8").split("\n\n")) {
       int data = block.indexOf("data: ");
