@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The benchmark, in one run: starts the simulator and the load generator in this JVM (pinned to one
@@ -26,6 +27,11 @@ import java.util.List;
 public final class Benchmark {
 
   /** One thing to measure: the simulator directly, or one relay endpoint over one upstream protocol. */
+  /** Warm-up rounds after the fixed warm-up, at most, each of this many streams per target of a relay. */
+  private static final int SETTLE_ROUNDS = 10;
+  private static final int SETTLE_STREAMS = 2_000;
+  private static final double QUIET_JIT_SHARE = 0.10;
+
   private record Target(Endpoint endpoint, String upstream, RelayProcess relay, LoadGenerator load) {
   }
 
@@ -83,6 +89,9 @@ public final class Benchmark {
         for (Target t : targets) {
           t.load().run(options.warmup(), 100, options.prompt(), expected, options.streamMillis()).result().await();
         }
+        for (RelayProcess relay : relays) {
+          settle(relay, targets);
+        }
       }
       for (int level = 0; level < options.concurrency().size(); level++) {
         int concurrency = options.concurrency().get(level);
@@ -112,6 +121,29 @@ public final class Benchmark {
     } finally {
       relays.forEach(RelayProcess::close);
       simulator.stop().await();
+    }
+  }
+
+  /**
+   * More warm-up rounds through {@code relay} until its JIT compiler is quiet: on one core the compiler
+   * competes with the event loop, and a relay still compiling is not the relay in steady state. A
+   * round is quiet when the compiler used under {@link #QUIET_JIT_SHARE} of the relay's CPU.
+   */
+  private void settle(RelayProcess relay, List<Target> targets) {
+    for (int round = 1; round <= SETTLE_ROUNDS; round++) {
+      RelayProcess.Cpu before = relay.cpu();
+      for (Target t : targets) {
+        if (t.relay() == relay) {
+          t.load().run(SETTLE_STREAMS, 100, options.prompt(), expected, options.streamMillis()).result().await();
+        }
+      }
+      RelayProcess.Cpu used = relay.cpu().minus(before);
+      double share = used.totalMs() == 0 ? 0 : (double) used.jitMs() / used.totalMs();
+      log(String.format(Locale.ROOT, "settling relay %s, round %d: JIT %d ms of %d ms CPU (%.0f %%)",
+        relay.name(), round, used.jitMs(), used.totalMs(), share * 100));
+      if (share < QUIET_JIT_SHARE) {
+        return;
+      }
     }
   }
 
