@@ -1,10 +1,11 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.StallingReader;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
+import dev.llmrelay.testing.SseEvent;
+import dev.llmrelay.testing.StallingReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -15,6 +16,8 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,22 +51,9 @@ class BackpressureTest {
 
     Buffer received = reader.readRest().await();
 
-    String body = received.toString("UTF-8");
-    StringBuilder text = new StringBuilder();
-    int events = 0;
-    for (String block : body.split("\n\n")) {
-      int data = block.indexOf("data: ");
-      if (data < 0) {
-        continue;
-      }
-      events++;
-      JsonObject json = new JsonObject(block.substring(data + 6));
-      if (!"system".equals(json.getJsonObject("metadata").getString("provider"))) {
-        text.append(json.getString("text"));
-      }
-    }
-    assertEquals(TOKENS + 1, events);
-    assertEquals(upstream.text(), text.toString());
+    List<SseEvent> events = SseClient.events(received.toString("UTF-8"));
+    assertEquals(TOKENS + 1, events.size());
+    assertEquals(upstream.text(), SseClient.text(events));
     assertTrue(h.relay.health().maxInFlight() <= 16);
   }
 }

@@ -1,16 +1,16 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.StallingReader;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
-import dev.llmrelay.simulator.SimStream;
+import dev.llmrelay.testing.StallingReader;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;

@@ -1,7 +1,7 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.simulator.SimStream;
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;

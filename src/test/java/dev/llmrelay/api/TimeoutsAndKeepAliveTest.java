@@ -1,7 +1,7 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.vertx.core.Promise;

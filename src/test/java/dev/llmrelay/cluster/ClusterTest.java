@@ -1,20 +1,18 @@
 package dev.llmrelay.cluster;
 
-import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.ChildNode;
 import dev.llmrelay.testing.ClusterHarness;
-import dev.llmrelay.testing.PausedResponse;
 import dev.llmrelay.testing.SimulatorGroup;
 import dev.llmrelay.testing.SseClient;
+import dev.llmrelay.testing.StallingReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -146,16 +144,14 @@ class ClusterTest {
     long fullBefore = sims.writeQueueFull();
     String uri = SseClient.query(SseClient.userMessages("flood [sim tokens=80000]"),
       new JsonObject().put("model", "sim/flood").encode());
-    HttpClientResponse response = new ClientLoop(vertx).run(() -> pausingHttp
-        .request(HttpMethod.GET, edge.httpPort(), "127.0.0.1", uri)
-        .compose(req -> req.send().map(resp -> resp.pause())))
-      .await();
+    StallingReader reader = StallingReader.start(vertx,
+      () -> pausingHttp.request(HttpMethod.GET, edge.httpPort(), "127.0.0.1", uri).compose(req -> req.send()));
 
     until("the simulator's writes back up", () -> sims.writeQueueFull() > fullBefore);
     SimStream upstream = sims.onlyNewStream(before);
     assertTrue(upstream.written() < 80_000, "the upstream is held back, at " + upstream.written() + " tokens");
 
-    String text = PausedResponse.resumeAndReadText(response).await();
+    String text = SseClient.text(SseClient.events(reader.readRest().await().toString("UTF-8")));
     for (ClusterHarness.Node provider : providers) {
       assertTrue(provider.relay().health().maxInFlight() <= provider.relay().config().stream().creditWindow());
     }

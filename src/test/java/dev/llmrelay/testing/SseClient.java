@@ -30,16 +30,7 @@ public final class SseClient {
 
     /** The concatenated {@code text} of every {@code message} event except the final [DONE]. */
     public String text() {
-      StringBuilder out = new StringBuilder();
-      for (SseEvent e : events) {
-        if (e.event().equals("message")) {
-          JsonObject json = e.json();
-          if (!"system".equals(json.getJsonObject("metadata").getString("provider"))) {
-            out.append(json.getString("text"));
-          }
-        }
-      }
-      return out.toString();
+      return SseClient.text(events);
     }
 
     public SseEvent last() {
@@ -125,6 +116,32 @@ public final class SseClient {
     resp.endHandler(v -> promise.tryComplete(new Result(resp.statusCode(), resp.getHeader("Content-Type"),
       all.toString(), List.copyOf(events), false)));
     return promise.future();
+  }
+
+  /** The events of a whole EventSource body, as read at once (e.g. by a {@link StallingReader}). */
+  public static List<SseEvent> events(String body) {
+    List<SseEvent> events = new ArrayList<>();
+    for (String block : body.split("\n\n")) {
+      SseEvent event = parse(block);
+      if (event != null) {
+        events.add(event);
+      }
+    }
+    return events;
+  }
+
+  /** The concatenated {@code text} of the relay's EventSource {@code message} events, without its final [DONE]. */
+  public static String text(List<SseEvent> events) {
+    StringBuilder out = new StringBuilder();
+    for (SseEvent e : events) {
+      if (e.event().equals("message")) {
+        JsonObject json = e.json();
+        if (!"system".equals(json.getJsonObject("metadata").getString("provider"))) {
+          out.append(json.getString("text"));
+        }
+      }
+    }
+    return out.toString();
   }
 
   private static int blankLine(Buffer b) {

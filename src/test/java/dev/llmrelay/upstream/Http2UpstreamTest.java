@@ -1,11 +1,11 @@
 package dev.llmrelay.upstream;
 
-import dev.llmrelay.testing.StallingReader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
+import dev.llmrelay.testing.StallingReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -108,17 +108,7 @@ class Http2UpstreamTest {
     assertEquals(stalledAt, flood.written());
 
     Buffer received = reader.readRest().await();
-    StringBuilder text = new StringBuilder();
-    for (String block : received.toString("UTF-8").split("\n\n")) {
-      int data = block.indexOf("data: ");
-      if (data >= 0) {
-        JsonObject json = new JsonObject(block.substring(data + 6));
-        if (!"system".equals(json.getJsonObject("metadata").getString("provider"))) {
-          text.append(json.getString("text"));
-        }
-      }
-    }
-    assertEquals(flood.text(), text.toString());
+    assertEquals(flood.text(), SseClient.text(SseClient.events(received.toString("UTF-8"))));
     assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight());
     assertEquals(2, h.simulator.stats().http2Requests());
     h.stop();

@@ -1,7 +1,7 @@
 package dev.llmrelay.upstream;
 
-import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.ClientLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
