@@ -16,7 +16,7 @@ import java.util.List;
 record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer> streams, int rounds, int warmup,
                     List<String> protocols, List<Endpoint> endpoints, int tokens, long paceMs,
                     List<Integer> memoryStreams, int memoryTokens, long memoryPaceMs, String relayCpu,
-                    String loadCpu, boolean jfr, List<String> relayJvmArgs) {
+                    String loadCpu, boolean jfr, boolean floor, List<String> relayJvmArgs) {
 
   static final String USAGE = """
     usage: java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [options]
@@ -33,6 +33,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
       --load-cpu N            CPU for the simulator and load generator (default 1; "none")
       --shape TOKENS,PACE_MS  the measured streams (default 20,10)
       --jfr                   record a JFR profile of each relay into target/bench/
+      --no-floor              skip the pass-through floor (a byte-copying process on the relay's core)
       --relay-jvm ARG         an extra JVM argument for the relay (repeatable)
     """;
 
@@ -48,6 +49,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     String relayCpu = "0";
     String loadCpu = "1";
     boolean jfr = false;
+    boolean floor = true;
     List<Integer> shape = List.of(20, 10);
     List<String> jvm = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -71,6 +73,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
         case "--relay-cpu" -> relayCpu = args[++i];
         case "--load-cpu" -> loadCpu = args[++i];
         case "--jfr" -> jfr = true;
+        case "--no-floor" -> floor = false;
         case "--shape" -> shape = ints(args[++i]);
         case "--relay-jvm" -> jvm.add(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -84,7 +87,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     }
     return new BenchOptions(jar, out, List.of(1, 100, 1000), streams, rounds, warmup, protocols, endpoints,
       shape.get(0), shape.get(1),
-      memory, 20, 1500, "none".equals(relayCpu) ? null : relayCpu, "none".equals(loadCpu) ? null : loadCpu, jfr,
+      memory, 20, 1500, "none".equals(relayCpu) ? null : relayCpu, "none".equals(loadCpu) ? null : loadCpu, jfr, floor,
       List.copyOf(jvm));
   }
 

@@ -26,13 +26,18 @@ import java.util.Locale;
  */
 public final class Benchmark {
 
-  /** One thing to measure: the simulator directly, or one relay endpoint over one upstream protocol. */
   /** Warm-up rounds after the fixed warm-up, at most, each of this many streams per target of a relay. */
   private static final int SETTLE_ROUNDS = 10;
   private static final int SETTLE_STREAMS = 2_000;
   private static final double QUIET_JIT_SHARE = 0.10;
+  /** Warm-up streams one at a time per target, after the main warm-up: the paths of a quiet relay. */
+  private static final int WARM_SINGLE = 50;
 
-  private record Target(Endpoint endpoint, String upstream, RelayProcess relay, LoadGenerator load) {
+  /**
+   * One thing to measure: the simulator directly, through the pass-through floor, or one relay endpoint
+   * over one upstream protocol.
+   */
+  private record Target(String label, Endpoint endpoint, String upstream, RelayProcess relay, LoadGenerator load) {
   }
 
   private final Vertx vertx;
@@ -74,22 +79,31 @@ public final class Benchmark {
     Report report = new Report(machine);
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     List<RelayProcess> relays = new ArrayList<>();
+    List<RelayProcess> settling = new ArrayList<>();
     try {
       List<Target> targets = new ArrayList<>();
-      targets.add(new Target(Endpoint.DIRECT, "-", null, load(Endpoint.DIRECT, simulator.port())));
+      targets.add(new Target(Endpoint.DIRECT.label, Endpoint.DIRECT, "-", null,
+        load(Endpoint.DIRECT, simulator.port())));
+      if (options.floor()) {
+        RelayProcess floor = startPassThrough(simulator);
+        settling.add(floor);
+        targets.add(new Target(Report.FLOOR, Endpoint.DIRECT, "-", floor, load(Endpoint.DIRECT, floor.port())));
+      }
       for (String protocol : options.protocols()) {
         RelayProcess relay = startRelay(protocol, simulator);
         relays.add(relay);
+        settling.add(relay);
         for (Endpoint endpoint : options.endpoints()) {
-          targets.add(new Target(endpoint, protocol, relay, load(endpoint, relay.port())));
+          targets.add(new Target(endpoint.label, endpoint, protocol, relay, load(endpoint, relay.port())));
         }
       }
       if (options.warmup() > 0) {
-        log("warming up: " + options.warmup() + " streams per target");
+        log("warming up: " + options.warmup() + " streams per target at 100 at a time, " + WARM_SINGLE + " one at a time");
         for (Target t : targets) {
-          t.load().run(options.warmup(), 100, options.prompt(), expected, options.streamMillis()).result().await();
+          run(t, options.warmup(), 100, options.streamMillis());
+          run(t, WARM_SINGLE, 1, 0);
         }
-        for (RelayProcess relay : relays) {
+        for (RelayProcess relay : settling) {
           settle(relay, targets);
         }
       }
@@ -103,6 +117,9 @@ public final class Benchmark {
           for (int i = 0; i < targets.size(); i++) {
             measure(report, targets.get((i + round) % targets.size()), concurrency, perRound);
           }
+        }
+        for (Target t : targets) {
+          t.load().reconnect().await();
         }
         log("concurrency " + concurrency + " done");
       }
@@ -119,7 +136,7 @@ public final class Benchmark {
       }
       return report;
     } finally {
-      relays.forEach(RelayProcess::close);
+      settling.forEach(RelayProcess::close);
       simulator.stop().await();
     }
   }
@@ -134,7 +151,7 @@ public final class Benchmark {
       RelayProcess.Cpu before = relay.cpu();
       for (Target t : targets) {
         if (t.relay() == relay) {
-          t.load().run(SETTLE_STREAMS, 100, options.prompt(), expected, options.streamMillis()).result().await();
+          run(t, SETTLE_STREAMS, 100, options.streamMillis());
         }
       }
       RelayProcess.Cpu used = relay.cpu().minus(before);
@@ -147,13 +164,35 @@ public final class Benchmark {
     }
   }
 
+  /**
+   * An unmeasured run, then every connection it opened closed, as clients come and go: a relay that
+   * has only ever seen connections open has not compiled the paths that close them, and the JIT
+   * throws away hot code (deoptimizes it) the first time they run.
+   */
+  private void run(Target t, int streams, int concurrency, long rampMs) {
+    t.load().run(streams, concurrency, options.prompt(), expected, rampMs).result().await();
+    t.load().reconnect().await();
+  }
+
   private void measure(Report report, Target target, int concurrency, int streams) {
     RelayProcess.Cpu before = target.relay() == null ? null : target.relay().cpu();
     long ramp = concurrency == 1 ? 0 : options.streamMillis();
     LoadGenerator.Result result = target.load().run(streams, concurrency, options.prompt(), expected, ramp)
       .result().await();
     RelayProcess.Cpu used = before == null ? null : target.relay().cpu().minus(before);
-    report.row(target.endpoint().label, target.upstream(), concurrency).add(result, used);
+    report.row(target.label(), target.upstream(), concurrency).add(result, used);
+  }
+
+  /** The pass-through floor on the relay's core, with the relay's JVM arguments. */
+  private RelayProcess startPassThrough(Simulator simulator) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    log("starting the pass-through floor on CPU " + options.relayCpu());
+    return RelayProcess.startPassThrough("pass-through", options.jar(), freePort(), simulator.port(),
+      options.relayCpu(), options.relayJvmArgs(), dir.resolve("pass-through.log"));
   }
 
   private LoadGenerator load(Endpoint endpoint, int port) {

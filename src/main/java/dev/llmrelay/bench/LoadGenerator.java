@@ -40,7 +40,8 @@ final class LoadGenerator {
   private final String host;
   private final int port;
   private final Endpoint endpoint;
-  private final HttpClient http;
+  private final int maxConnections;
+  private HttpClient http;
 
   LoadGenerator(Vertx vertx, String target, String host, int port, Endpoint endpoint, int maxConnections) {
     this.vertx = vertx;
@@ -48,7 +49,12 @@ final class LoadGenerator {
     this.host = host;
     this.port = port;
     this.endpoint = endpoint;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(30_000),
+    this.maxConnections = maxConnections;
+    this.http = newClient();
+  }
+
+  private HttpClient newClient() {
+    return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(30_000),
       new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
   }
 
@@ -65,6 +71,17 @@ final class LoadGenerator {
 
   Future<Void> close() {
     return http.close();
+  }
+
+  /**
+   * Closes every connection to the target and starts afresh, between runs: the next run opens new
+   * connections. Otherwise connections left idle by a run at higher concurrency would be closed by the
+   * keep-alive timeout in the middle of a later run, work for the target that the later run would measure.
+   */
+  Future<Void> reconnect() {
+    HttpClient old = http;
+    http = newClient();
+    return old.close();
   }
 
   /** One run in progress; its counters can be read from any thread. */

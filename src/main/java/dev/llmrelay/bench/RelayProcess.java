@@ -43,26 +43,44 @@ final class RelayProcess implements AutoCloseable {
    */
   static RelayProcess start(String name, Path jar, Path configFile, String upstreamUrl, int port, String cpu,
                             List<String> jvmArgs, Path log) {
+    ProcessBuilder builder = builder(cpu, jvmArgs, List.of("-jar", jar.toString(), "-conf", configFile.toString()), log);
+    Map<String, String> env = builder.environment();
+    env.remove("OPENROUTER_API_KEY");
+    env.put("RELAY_UPSTREAM_URL", upstreamUrl);
+    env.put("RELAY_HTTP_PORT", Integer.toString(port));
+    env.put("RELAY_HTTP_HOST", "127.0.0.1");
+    return launch(name, builder, port, log, true);
+  }
+
+  /**
+   * Starts {@link PassThrough} from {@code jar} between {@code port} and {@code targetPort}, like a
+   * relay; returns once an HTTP request through it is answered (by the simulator behind it).
+   */
+  static RelayProcess startPassThrough(String name, Path jar, int port, int targetPort, String cpu,
+                                       List<String> jvmArgs, Path log) {
+    ProcessBuilder builder = builder(cpu, jvmArgs, List.of("-cp", jar.toString(), PassThrough.class.getName(),
+      Integer.toString(port), Integer.toString(targetPort)), log);
+    return launch(name, builder, port, log, false);
+  }
+
+  private static ProcessBuilder builder(String cpu, List<String> jvmArgs, List<String> main, Path log) {
     List<String> command = new ArrayList<>();
     if (cpu != null) {
       command.addAll(List.of("taskset", "-c", cpu));
     }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", jar.toString(), "-conf", configFile.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(log.toFile());
-    Map<String, String> env = builder.environment();
-    env.remove("OPENROUTER_API_KEY");
-    env.put("RELAY_UPSTREAM_URL", upstreamUrl);
-    env.put("RELAY_HTTP_PORT", Integer.toString(port));
-    env.put("RELAY_HTTP_HOST", "127.0.0.1");
+    command.addAll(main);
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+  }
+
+  private static RelayProcess launch(String name, ProcessBuilder builder, int port, Path log, boolean healthy) {
     try {
-      RelayProcess relay = new RelayProcess(name, builder.start(), port, log, clockTicks());
-      relay.awaitHealthy(Duration.ofSeconds(60));
-      return relay;
+      RelayProcess process = new RelayProcess(name, builder.start(), port, log, clockTicks());
+      process.awaitAnswer(Duration.ofSeconds(60), healthy);
+      return process;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the relay: " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
     }
   }
 
@@ -204,17 +222,19 @@ final class RelayProcess implements AutoCloseable {
     }
   }
 
-  private void awaitHealthy(Duration timeout) {
+  /** Waits until {@code GET /health} is answered: with 200 when {@code healthy}, else with anything. */
+  private void awaitAnswer(Duration timeout, boolean healthy) {
     HttpClient client = HttpClient.newHttpClient();
     HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
       .timeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("the relay " + name + " exited with " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
       }
       try {
-        if (client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        int status = client.send(health, HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status == 200 || !healthy) {
           return;
         }
       } catch (IOException notYet) {
@@ -225,7 +245,7 @@ final class RelayProcess implements AutoCloseable {
       }
       sleep(100);
     }
-    throw new IllegalStateException("the relay " + name + " did not become healthy in " + timeout + "; see " + log);
+    throw new IllegalStateException(name + " did not answer in " + timeout + "; see " + log);
   }
 
   private static String jcmdPath() {

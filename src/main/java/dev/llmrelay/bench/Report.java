@@ -19,6 +19,9 @@ import java.util.Locale;
  */
 final class Report {
 
+  /** The label of the pass-through floor's rows (see {@link PassThrough}). */
+  static final String FLOOR = "pass-through";
+
   /** One target at one concurrency level, all rounds together. */
   static final class Row {
     final String endpoint;
@@ -106,32 +109,54 @@ final class Report {
     this.machine = machine;
   }
 
+  /** The row of this target at this level, added if it is not there yet. */
   Row row(String endpoint, String upstream, int concurrency) {
+    Row r = find(endpoint, upstream, concurrency);
+    if (r == null) {
+      r = new Row(endpoint, upstream, concurrency);
+      rows.add(r);
+    }
+    return r;
+  }
+
+  private Row find(String endpoint, String upstream, int concurrency) {
     for (Row r : rows) {
       if (r.endpoint.equals(endpoint) && r.upstream.equals(upstream) && r.concurrency == concurrency) {
         return r;
       }
     }
-    Row r = new Row(endpoint, upstream, concurrency);
-    rows.add(r);
-    return r;
+    return null;
   }
 
+  /** The direct row at this level, or null when the run measured none there. */
   private Row baseline(int concurrency) {
-    return row(Endpoint.DIRECT.label, "-", concurrency);
+    return find(Endpoint.DIRECT.label, "-", concurrency);
+  }
+
+  /** The pass-through floor's row at this level, or null when the run had none (or this is it). */
+  private Row floor(Row r) {
+    if (r.endpoint.equals(FLOOR) || r.endpoint.equals(Endpoint.DIRECT.label)) {
+      return null;
+    }
+    return find(FLOOR, "-", r.concurrency);
   }
 
   String table() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %8s %9s %8s %11s %6s %9s%n",
+    out.append(String.format(Locale.ROOT,
+      "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %10s %10s %8s %9s %8s %11s %6s %9s%n",
       "endpoint", "up", "conc", "streams", "errors", "ttft p50", "ttft p99", "added p50", "added p99",
-      "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu %", "jit ms/1k"));
+      "floor+ p50", "floor+ p99", "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu %", "jit ms/1k"));
     for (Row r : rows) {
       Row base = baseline(r.concurrency);
-      boolean isBase = r == base;
-      out.append(String.format(Locale.ROOT, "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %8s %9.0f %8s %11s %6s %9s%n",
+      Row floor = floor(r);
+      boolean isBase = base == null || r == base;
+      out.append(String.format(Locale.ROOT,
+        "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %10s %10s %8s %9.0f %8s %11s %6s %9s%n",
         r.endpoint, r.upstream, r.concurrency, r.streams, r.errors, r.ttftMs(50), r.ttftMs(99),
         isBase ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), isBase ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
+        floor == null ? "-" : fmt(r.ttftMs(50) - floor.ttftMs(50)),
+        floor == null ? "-" : fmt(r.ttftMs(99) - floor.ttftMs(99)),
         isBase ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
         isBase ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
         r.cpuMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMsPer1000()),
@@ -169,12 +194,19 @@ final class Report {
         .put("concurrency", r.concurrency).put("streams", r.streams).put("errors", r.errors)
         .put("ttftP50Ms", round(r.ttftMs(50))).put("ttftP99Ms", round(r.ttftMs(99)))
         .put("streamsPerSecond", round(r.streamsPerSecond())).put("errorSamples", new JsonArray(r.errorSamples));
-      if (r != base) {
+      Row floor = floor(r);
+      if (floor != null) {
+        json.put("beyondFloorTtftP50Ms", round(r.ttftMs(50) - floor.ttftMs(50)))
+          .put("beyondFloorTtftP99Ms", round(r.ttftMs(99) - floor.ttftMs(99)));
+      }
+      if (base != null && r != base) {
         json.put("addedTtftP50Ms", round(r.ttftMs(50) - base.ttftMs(50)))
           .put("addedTtftP99Ms", round(r.ttftMs(99) - base.ttftMs(99)))
           .put("ttftP99Ratio", round(r.ttftMs(99) / base.ttftMs(99)))
-          .put("streamsPerSecondRatio", round(r.streamsPerSecond() / base.streamsPerSecond()))
-          .put("relayCpuMsPer1000Streams", round(r.cpuMsPer1000())).put("relayCpuShare", round(r.cpuShare()))
+          .put("streamsPerSecondRatio", round(r.streamsPerSecond() / base.streamsPerSecond()));
+      }
+      if (r.cpuMsPer1000() >= 0) {
+        json.put("relayCpuMsPer1000Streams", round(r.cpuMsPer1000())).put("relayCpuShare", round(r.cpuShare()))
           .put("relayJitMsPer1000Streams", round(r.jitMsPer1000()));
       }
       latency.add(json);

@@ -3,7 +3,9 @@ package dev.llmrelay.bench;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,6 +77,70 @@ class LoadGeneratorTest {
     assertEquals(0, h.simulator.stats().requests());
     load.close().await();
     h.stop();
+  }
+
+  @Test
+  void reconnectClosesTheRunsConnectionsAndTheNextRunOpensNewOnes(Vertx vertx) {
+    Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+    String expected = Simulator.normalAnswer(5);
+    LoadGenerator load = new LoadGenerator(vertx, "direct", "127.0.0.1", simulator.port(), Endpoint.DIRECT, 2);
+    assertEquals(4, load.run(4, 2, PROMPT, expected, 0).result().await().ok());
+    assertEquals(2, simulator.stats().connections());
+    assertEquals(4, load.run(4, 2, PROMPT, expected, 0).result().await().ok());
+    assertEquals(2, simulator.stats().connections(), "kept alive between runs");
+    load.reconnect().await();
+    LoadGenerator.Result after = load.run(4, 2, PROMPT, expected, 0).result().await();
+    assertEquals(4, after.ok());
+    assertEquals(0, after.errors());
+    assertEquals(4, simulator.stats().connections());
+    load.close().await();
+    simulator.stop().await();
+  }
+
+  @Test
+  void thePassThroughFloorCarriesStreamsUnchanged(Vertx vertx) {
+    Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+    NetServer floor = PassThrough.start(vertx, 0, simulator.port()).await();
+    LoadGenerator load = new LoadGenerator(vertx, "pass-through", "127.0.0.1", floor.actualPort(), Endpoint.DIRECT, 2);
+    LoadGenerator.Result result = load.run(6, 2, PROMPT, Simulator.normalAnswer(5), 0).result().await();
+    assertEquals(6, result.ok());
+    assertEquals(0, result.errors(), String.valueOf(result.errorSamples()));
+    assertEquals(6, simulator.stats().requests());
+    assertEquals(2, simulator.stats().connections(), "one upstream connection per client connection");
+    load.close().await();
+    floor.close().await();
+    simulator.stop().await();
+  }
+
+  @Test
+  void aRelayRowIsSetAgainstTheBaselineAndThePassThroughFloorOfItsLevel() {
+    Report report = new Report(new JsonObject());
+    report.row(Endpoint.DIRECT.label, "-", 100).add(result(1_000_000, 3_000_000), null);
+    report.row(Report.FLOOR, "-", 100).add(result(1_400_000, 5_000_000), new RelayProcess.Cpu(1, 0));
+    report.row("eventsource", "h2", 100).add(result(1_500_000, 5_500_000), new RelayProcess.Cpu(2, 0));
+    report.row("eventsource", "h2", 1).add(result(2_000_000, 2_000_000), new RelayProcess.Cpu(2, 0));
+    JsonArray rows = report.toJson().getJsonArray("latency");
+    JsonObject floor = rows.getJsonObject(1);
+    assertEquals(0.4, floor.getDouble("addedTtftP50Ms"));
+    assertEquals(2.0, floor.getDouble("addedTtftP99Ms"));
+    assertFalse(floor.containsKey("beyondFloorTtftP50Ms"), "the floor is not set against itself");
+    JsonObject relay = rows.getJsonObject(2);
+    assertEquals(0.5, relay.getDouble("addedTtftP50Ms"));
+    assertEquals(2.5, relay.getDouble("addedTtftP99Ms"));
+    assertEquals(0.1, relay.getDouble("beyondFloorTtftP50Ms"));
+    assertEquals(0.5, relay.getDouble("beyondFloorTtftP99Ms"));
+    JsonObject alone = rows.getJsonObject(3);
+    assertFalse(alone.containsKey("beyondFloorTtftP50Ms"), "no floor was measured at 1 stream");
+    assertFalse(alone.containsKey("addedTtftP50Ms"), "nor a baseline");
+    assertEquals(1000.0, alone.getDouble("relayCpuMsPer1000Streams"));
+    assertEquals(4, rows.size(), "reading the report adds no rows");
+    assertTrue(report.table().contains("eventsource  h2       1       2      0     2.000     2.000          -"),
+      report.table());
+  }
+
+  /** Two streams: the first token after {@code fast} and after {@code slow} nanoseconds. */
+  private static LoadGenerator.Result result(long fast, long slow) {
+    return new LoadGenerator.Result("t", 2, 2, new long[] {fast, slow}, 0, List.of(), 1_000_000_000L);
   }
 
   @Test
