@@ -17,7 +17,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -68,7 +67,7 @@ final class BusStream {
   }
 
   private void start(String upstreamBody, String model, boolean raw) {
-    String attemptId = UUID.randomUUID().toString();
+    String attemptId = Addresses.newStreamId();
     id = attemptId;
     attempts++;
     consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));

@@ -1,10 +1,22 @@
 package dev.llmrelay.bus;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
 /** Event-bus addresses of the stream protocol between router and provider verticles. */
 public final class Addresses {
 
   /** Where providers take {@link OpenRequest}s; every provider instance of every node listens here. */
   public static final String OPEN = "llm.provider.open";
+
+  /**
+   * This process's part of every stream id: 96 random bits drawn once, so that ids of different
+   * nodes of a cluster never meet; a counter tells this process's streams apart. (A random UUID per
+   * stream costs a lock and, now and then, a read of /dev/urandom on the path of every new stream.)
+   */
+  private static final String NODE = randomHex(12);
+  private static final AtomicLong STREAMS = new AtomicLong();
 
   private Addresses() {
   }
@@ -17,6 +29,17 @@ public final class Addresses {
    */
   public static String localOpen(String eventLoopThread) {
     return OPEN + ".local." + eventLoopThread;
+  }
+
+  /** A stream id no other stream of the cluster has had since this process started. */
+  public static String newStreamId() {
+    return NODE + "-" + Long.toHexString(STREAMS.incrementAndGet());
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] random = new byte[bytes];
+    new SecureRandom().nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   /** Where the router of a stream receives its {@link StreamChunk}s. */
