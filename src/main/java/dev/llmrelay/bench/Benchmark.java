@@ -13,8 +13,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * The benchmark, in one run: starts the simulator and the load generator in this JVM (pinned to one
@@ -114,8 +116,8 @@ public final class Benchmark {
         }
         int perRound = Math.max(concurrency, options.streams().get(level) / options.rounds());
         for (int round = 0; round < options.rounds(); round++) {
-          for (int i = 0; i < targets.size(); i++) {
-            measure(report, targets.get((i + round) % targets.size()), concurrency, perRound);
+          for (int i : turns(targets.size(), round)) {
+            measure(report, targets.get(i), concurrency, perRound);
           }
         }
         for (Target t : targets) {
@@ -162,6 +164,24 @@ public final class Benchmark {
         return;
       }
     }
+  }
+
+  /**
+   * The order in which the targets take their turns in one round: as listed in the first, shuffled
+   * (the same way in every run) in the others. Whatever disturbs the turn after a given one (the
+   * previous target's process settling on the shared core, a collection in the load generator) then
+   * falls on different paths in different rounds; in a fixed rotation it fell on the same path every
+   * time (the path listed after the floor had a p99 several times the others').
+   */
+  static List<Integer> turns(int targets, int round) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < targets; i++) {
+      order.add(i);
+    }
+    if (round > 0) {
+      Collections.shuffle(order, new Random(round));
+    }
+    return order;
   }
 
   /**
