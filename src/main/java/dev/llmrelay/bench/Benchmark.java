@@ -78,23 +78,29 @@ public final class Benchmark {
   }
 
   private Report run(JsonObject machine) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     Report report = new Report(machine);
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     List<RelayProcess> relays = new ArrayList<>();
-    List<RelayProcess> settling = new ArrayList<>();
+    // Every child process, the floor and the relays: each settles after the warm-up, each is closed.
+    List<RelayProcess> children = new ArrayList<>();
     try {
       List<Target> targets = new ArrayList<>();
       targets.add(new Target(Endpoint.DIRECT.label, Endpoint.DIRECT, "-", null,
         load(Endpoint.DIRECT, simulator.port())));
       if (options.floor()) {
         RelayProcess floor = startPassThrough(simulator);
-        settling.add(floor);
+        children.add(floor);
         targets.add(new Target(Report.FLOOR, Endpoint.DIRECT, "-", floor, load(Endpoint.DIRECT, floor.port())));
       }
       for (String protocol : options.protocols()) {
         RelayProcess relay = startRelay(protocol, simulator);
         relays.add(relay);
-        settling.add(relay);
+        children.add(relay);
         for (Endpoint endpoint : options.endpoints()) {
           targets.add(new Target(endpoint.label, endpoint, protocol, relay, load(endpoint, relay.port())));
         }
@@ -105,7 +111,7 @@ public final class Benchmark {
           run(t, options.warmup(), 100, options.streamMillis());
           run(t, WARM_SINGLE, 1, 0);
         }
-        for (RelayProcess relay : settling) {
+        for (RelayProcess relay : children) {
           settle(relay, targets);
         }
       }
@@ -138,7 +144,7 @@ public final class Benchmark {
       }
       return report;
     } finally {
-      settling.forEach(RelayProcess::close);
+      children.forEach(RelayProcess::close);
       simulator.stop().await();
     }
   }
@@ -205,11 +211,6 @@ public final class Benchmark {
 
   /** The pass-through floor on the relay's core, with the relay's JVM arguments. */
   private RelayProcess startPassThrough(Simulator simulator) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     log("starting the pass-through floor on CPU " + options.relayCpu());
     return RelayProcess.startPassThrough("pass-through", options.jar(), freePort(), simulator.port(),
       options.relayCpu(), options.relayJvmArgs(), dir.resolve("pass-through.log"));
@@ -234,7 +235,6 @@ public final class Benchmark {
       u.idleTimeoutMs(), u.totalTimeoutMs(), u.simulated(), protocol.equals("h2") ? "on" : "off",
       u.http2PoolSize()));
     try {
-      Files.createDirectories(dir);
       Path file = dir.resolve("relay-" + protocol + ".json");
       Files.writeString(file, ConfigLoader.toJson(config).encodePrettily());
       List<String> jvm = new ArrayList<>(options.relayJvmArgs());

@@ -150,15 +150,15 @@ final class Report {
     for (Row r : rows) {
       Row base = baseline(r.concurrency);
       Row floor = floor(r);
-      boolean isBase = base == null || r == base;
+      boolean noBaseline = base == null || r == base;
       out.append(String.format(Locale.ROOT,
         "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %10s %10s %8s %9.0f %8s %11s %6s %9s%n",
         r.endpoint, r.upstream, r.concurrency, r.streams, r.errors, r.ttftMs(50), r.ttftMs(99),
-        isBase ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), isBase ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
+        noBaseline ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), noBaseline ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
         floor == null ? "-" : fmt(r.ttftMs(50) - floor.ttftMs(50)),
         floor == null ? "-" : fmt(r.ttftMs(99) - floor.ttftMs(99)),
-        isBase ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
-        isBase ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
+        noBaseline ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
+        noBaseline ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
         r.cpuMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMsPer1000()),
         r.cpuShare() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * r.cpuShare()),
         r.jitMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.jitMsPer1000())));
