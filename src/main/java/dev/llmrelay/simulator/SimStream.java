@@ -110,22 +110,20 @@ public final class SimStream {
           JsonObject error = new JsonObject().put("code", 429).put("message", "Rate limit exceeded")
             .put("metadata", new JsonObject().put("error_type", "rate_limit_exceeded"));
           JsonObject chunk = chunk(new JsonObject().put("content", ""), "error").put("error", error);
-          write(event(chunk));
           if (name.endsWith("-done")) {
-            write(event("[DONE]"));
+            end(event(chunk), event("[DONE]"));
+          } else {
+            end(event(chunk));
           }
-          end();
           return;
         }
         case "midstream-error-empty" -> {
           JsonObject error = new JsonObject().put("code", "server_error").put("message", "Internal provider error");
-          write(event(new JsonObject().put("choices", new JsonArray()).put("error", error).encode()));
-          end();
+          end(event(new JsonObject().put("choices", new JsonArray()).put("error", error).encode()));
           return;
         }
         case "malformed" -> {
-          write("data: {\"id\":\"" + id + "\",\"choices\":[{\"delta\":{\"content\":\"oops" + newline + newline);
-          end();
+          end("data: {\"id\":\"" + id + "\",\"choices\":[{\"delta\":{\"content\":\"oops" + newline + newline);
           return;
         }
         case "stall" -> {
@@ -203,16 +201,17 @@ public final class SimStream {
   }
 
   private void finish(String finishReason) {
-    write(event(chunk(new JsonObject(), finishReason)));
     JsonObject usage = new JsonObject().put("prompt_tokens", 17).put("completion_tokens", written)
       .put("total_tokens", 17 + written).put("cost", 0.0);
-    write(event(new JsonObject().put("id", id).put("provider", "Simulator").put("model", scenario.model())
+    String finishChunk = event(chunk(new JsonObject(), finishReason));
+    String usageChunk = event(new JsonObject().put("id", id).put("provider", "Simulator").put("model", scenario.model())
       .put("object", "chat.completion.chunk").put("created", created).put("choices", new JsonArray())
-      .put("usage", usage).encode()));
-    if (!"no-done".equals(scenario.name())) {
-      write(event("[DONE]"));
+      .put("usage", usage).encode());
+    if ("no-done".equals(scenario.name())) {
+      end(finishChunk, usageChunk);
+    } else {
+      end(finishChunk, usageChunk, event("[DONE]"));
     }
-    end();
   }
 
   private void keepAliveForever() {
@@ -268,10 +267,18 @@ public final class SimStream {
     }
   }
 
-  private void end() {
+  /**
+   * Writes the stream's last frames and ends it. It is counted as completed first: a client can act on
+   * those frames (the relay ends its own stream at the first of them it takes as the end) while this
+   * thread has not run on, and whoever then reads the stats must find the stream counted.
+   */
+  private void end(String... lastFrames) {
     if (!finished) {
-      finished = true;
       stats.countCompleted();
+      for (String frame : lastFrames) {
+        write(frame);
+      }
+      finished = true;
       response.end();
     }
   }

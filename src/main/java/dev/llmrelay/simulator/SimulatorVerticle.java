@@ -129,10 +129,10 @@ final class SimulatorVerticle extends VerticleBase {
   }
 
   private void json(HttpServerResponse response, int status, JsonObject body) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     if (status >= 400) {
-      stats.countCompleted();
+      stats.countCompleted(); // before the bytes leave, as a stream's end is (see SimStream)
     }
+    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 
   private static JsonObject error(int code, String message, String errorType) {
