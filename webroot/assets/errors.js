@@ -30,8 +30,10 @@ const SENTENCES = {
     : `The model provider took too long to answer. ${wait(e)}`,
   upstream_unavailable: (e) => 'The model provider is unavailable or dropped the answer. '
     + `${wait(e)} If it keeps happening, pick another model.`,
-  circuit_open: (e) => 'The relay has paused calls to the model provider after repeated failures, to let it '
-    + `recover. ${wait(e)}`,
+  circuit_open: (e) => 'The relay has paused calls to this model after repeated failures, to let it '
+    + `recover. ${wait(e)} Other models are not affected.`,
+  overloaded: (e) => 'The relay is at its limit of open streams right now (or restarting), so it refused this one '
+    + `at once rather than keep you waiting. ${wait(e)}`,
   upstream_protocol: () => 'The model provider sent a reply the relay could not understand. Try again, or pick '
     + 'another model.',
   bad_request: (e) => `The relay did not accept the request: ${(e.error || 'it is malformed').replace(/\.$/, '')}.`,
@@ -49,7 +51,8 @@ const TITLES = {
   forbidden: 'Request refused',
   timeout: 'Timed out',
   upstream_unavailable: 'Provider unavailable',
-  circuit_open: 'Provider paused',
+  circuit_open: 'Model paused',
+  overloaded: 'Relay busy',
   upstream_protocol: 'Unreadable reply',
   bad_request: 'Request rejected',
   cancelled: 'Cancelled',

@@ -12,10 +12,12 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 /**
  * {@code java -jar target/llm-relay.jar [-conf file.json] [-cluster] [-role edge|provider|all]}: reads
- * the configuration, joins the cluster in cluster mode, deploys the relay and closes Vert.x cleanly on
- * SIGTERM (a cluster node leaves the cluster first).
+ * the configuration, joins the cluster in cluster mode, deploys the relay and, on SIGTERM, drains it
+ * ({@link Relay#drain}) and closes Vert.x (a cluster node leaves the cluster last, once its streams ended).
  */
 public final class Main {
 
@@ -52,11 +54,16 @@ public final class Main {
       System.exit(1);
       return;
     }
+    AtomicReference<Relay> running = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Relay relay = running.get();
+      if (relay != null) {
+        relay.drain().otherwiseEmpty().await();
+      }
       vertx.close().await();
       AccessLog.flush();
     }));
-    Relay.deploy(vertx, config, registry, System::currentTimeMillis).onFailure(t -> {
+    Relay.deploy(vertx, config, registry, System::currentTimeMillis).onSuccess(running::set).onFailure(t -> {
       System.err.println("llm-relay: cannot start: " + t.getMessage());
       vertx.close().onComplete(v -> System.exit(1));
     });

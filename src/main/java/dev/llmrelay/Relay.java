@@ -11,12 +11,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +28,10 @@ import java.util.function.LongSupplier;
 public final class Relay {
 
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+  /** How often a draining relay looks whether its streams have all finished. */
+  private static final long DRAIN_CHECK_MS = 50;
+  /** How long after the drain period connections are closed, once their streams were ended. */
+  private static final long END_GRACE_MS = 1_000;
 
   private final Vertx vertx;
   private final RelayConfig config;
@@ -33,15 +39,19 @@ public final class Relay {
   private final UpstreamHealth health;
   private final List<String> deployments;
   private final Edge edge;
+  private final List<RouterVerticle> routers;
+  private final List<ProviderVerticle> providers;
 
   private Relay(Vertx vertx, RelayConfig config, Simulator simulator, UpstreamHealth health, List<String> deployments,
-                Edge edge) {
+                Edge edge, List<RouterVerticle> routers, List<ProviderVerticle> providers) {
     this.vertx = vertx;
     this.config = config;
     this.simulator = simulator;
     this.health = health;
     this.deployments = deployments;
     this.edge = edge;
+    this.routers = routers;
+    this.providers = providers;
   }
 
   /** Deploys everything {@code config} asks for and completes once the HTTP port is listening. */
@@ -70,7 +80,7 @@ public final class Relay {
 
   private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator,
                                                PrometheusMeterRegistry registry, LongSupplier clock) {
-    UpstreamHealth health = new UpstreamHealth();
+    UpstreamHealth health = UpstreamHealth.of(vertx, config);
     Edge edge = Edge.create(config.security(), registry, health, clock);
     // The config goes to each verticle as the record itself, not as deployment JSON: Vert.x 5 deep-copies
     // a deployment's config JSON into every context it derives, and its HTTP client derives one per
@@ -79,12 +89,16 @@ public final class Relay {
     DeploymentOptions routers = new DeploymentOptions().setInstances(config.http().instances());
     RelayConfig.Deployment deployment = config.deployment();
     List<String> deployments = new ArrayList<>();
+    List<RouterVerticle> routerInstances = new CopyOnWriteArrayList<>();
+    List<ProviderVerticle> providerInstances = new CopyOnWriteArrayList<>();
     Future<String> provided = deployment.runsProviders()
-      ? vertx.deployVerticle(() -> new ProviderVerticle(health, config), providers).onSuccess(deployments::add)
+      ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config)), providers)
+        .onSuccess(deployments::add)
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> new RouterVerticle(health, config, edge), routers).onSuccess(deployments::add)
+        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge)), routers)
+          .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {
         String upstream = deployment.runsProviders() ? "upstream " + config.upstream().url()
@@ -104,8 +118,59 @@ public final class Relay {
         } else {
           LOG.info("LLM Relay provider node ready (" + node + upstream + ")");
         }
-        return new Relay(vertx, config, simulator, health, deployments, edge);
+        return new Relay(vertx, config, simulator, health, deployments, edge, routerInstances, providerInstances);
       });
+  }
+
+  private static <T> T add(List<T> list, T instance) {
+    list.add(instance);
+    return instance;
+  }
+
+  /**
+   * A graceful stop, for SIGTERM: turns not ready at once, stops accepting connections and new streams
+   * (in a cluster, other providers take them), lets the open streams finish for up to
+   * {@code stream.drainMs}, ends the rest with a typed, retryable error event, then stops everything.
+   */
+  public Future<Void> drain() {
+    long drainMs = config.stream().drainMs();
+    health.drain();
+    LOG.info("Draining: not ready, accepting no new streams; " + health.clientStreams() + " client and "
+      + health.openStreams() + " upstream streams open, waiting up to " + drainMs + " ms for them to finish");
+    List<Future<Void>> closing = new ArrayList<>();
+    // Vert.x closes what is still open a little after the streams' own end, so their error events go out first.
+    routers.forEach(router -> closing.add(router.drain(drainMs + END_GRACE_MS)));
+    Future<Void> noNewWork = Future.all(providers.stream().map(ProviderVerticle::drain).toList()).mapEmpty();
+    return noNewWork
+      .compose(v -> streamsFinished(System.currentTimeMillis() + drainMs))
+      .compose(v -> {
+        int left = health.clientStreams() + health.openStreams();
+        if (left > 0) {
+          LOG.warn("Drain period over: ending " + health.clientStreams() + " client and " + health.openStreams()
+            + " upstream streams with a retryable error");
+        }
+        List<Future<Void>> ends = new ArrayList<>();
+        routers.forEach(router -> ends.add(router.endStreams()));
+        providers.forEach(provider -> ends.add(provider.endStreams()));
+        return Future.all(ends);
+      })
+      .compose(v -> Future.join(closing).otherwiseEmpty())
+      .compose(v -> stop());
+  }
+
+  /** Ends when this process holds no stream, or at {@code deadline}. */
+  private Future<Void> streamsFinished(long deadline) {
+    Promise<Void> done = Promise.promise();
+    checkFinished(deadline, done);
+    return done.future();
+  }
+
+  private void checkFinished(long deadline, Promise<Void> done) {
+    if (health.clientStreams() + health.openStreams() == 0 || System.currentTimeMillis() >= deadline) {
+      done.complete();
+    } else {
+      vertx.setTimer(DRAIN_CHECK_MS, id -> checkFinished(deadline, done));
+    }
   }
 
   /** Undeploys the routers, the providers and the built-in simulator, in that order. */

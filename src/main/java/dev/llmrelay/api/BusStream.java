@@ -87,6 +87,11 @@ final class BusStream {
           }
           return;
         }
+        if (ar.result().body() instanceof StreamChunk refusal && refusal.kind() == StreamChunk.Kind.ERROR) {
+          // The provider refused before opening anything (its admission limit, or it is draining).
+          fail(refusal.error());
+          return;
+        }
         accepted = true;
         lastHeard = System.currentTimeMillis();
         if (cancelPending) {
@@ -128,12 +133,27 @@ final class BusStream {
     if (ended) {
       return;
     }
+    cancelUpstream();
+    finish();
+  }
+
+  /** Tells the provider to close the upstream now, or as soon as it accepts the stream. */
+  private void cancelUpstream() {
     if (accepted) {
       sendControl(StreamControl.cancel());
     } else {
       cancelPending = true;
     }
-    finish();
+  }
+
+  /** The relay is shutting down and the drain period is over: stop the upstream, tell the client to retry. */
+  void shutDown() {
+    if (ended) {
+      return;
+    }
+    cancelUpstream();
+    fail(new RelayError(ErrorType.UPSTREAM_UNAVAILABLE, 503, "The relay node serving this stream is shutting down; "
+      + "send the request again", 0, null));
   }
 
   /** Watchdog and keep-alives; called by the router about every {@code tickMs}. */

@@ -59,6 +59,7 @@ final class OpenAiErrors {
       case RATE_LIMIT -> "rate_limit_error";
       case TIMEOUT -> "timeout_error";
       case UPSTREAM_UNAVAILABLE, CIRCUIT_OPEN, UPSTREAM_PROTOCOL, INTERNAL -> "server_error";
+      case OVERLOADED -> "overloaded_error";
     };
   }
 

@@ -4,6 +4,7 @@ import com.networknt.schema.SchemaRegistry;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.edge.EdgeRoutes;
+import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.error.RelayException;
@@ -11,6 +12,7 @@ import dev.llmrelay.upstream.UpstreamHealth;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -23,6 +25,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -38,6 +41,7 @@ public final class RouterVerticle extends VerticleBase {
   private ModelsCatalog catalog;
   private SchemaRegistry schemas;
   private long ticker = -1;
+  private HttpServer server;
 
   /**
    * @param health this JVM's provider breakers, reported at {@code /health}
@@ -74,7 +78,7 @@ public final class RouterVerticle extends VerticleBase {
     router.route().failureHandler(this::handleFailure);
 
     ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+    server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxInitialLineLength(config.http().maxRequestLineBytes())
@@ -100,6 +104,29 @@ public final class RouterVerticle extends VerticleBase {
       stream.cancel();
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Shutdown, first step: stop accepting connections and let the open streams run. HTTP/1.1 connections
+   * close as their responses end, HTTP/2 ones get a GOAWAY; whatever is still open after
+   * {@code closeAfterMs} is closed by Vert.x. Call on any thread.
+   */
+  public Future<Void> drain(long closeAfterMs) {
+    Promise<Void> stopped = Promise.promise();
+    context.runOnContext(v -> server.shutdown(closeAfterMs, TimeUnit.MILLISECONDS).onComplete(stopped));
+    return stopped.future();
+  }
+
+  /** Shutdown, last step: the streams still open end with a typed, retryable error event. */
+  public Future<Void> endStreams() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      for (BusStream stream : Set.copyOf(active)) {
+        stream.shutDown();
+      }
+      done.complete();
+    });
+    return done.future();
   }
 
   private void handleStreamGet(RoutingContext ctx) {
@@ -137,16 +164,18 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void handleHealth(RoutingContext ctx) {
-    JsonObject upstream = health.toJson();
-    JsonObject json = new JsonObject()
-      .put("status", upstream.getBoolean("ready") ? "UP" : "DEGRADED")
-      .put("live", true)
-      .put("ready", upstream.getBoolean("ready"))
-      .put("simulated", config.upstream().simulated())
-      .put("activeStreams", health.clientStreams())
-      .put("upstream", upstream);
-    ctx.response().setStatusCode(upstream.getBoolean("ready") ? 200 : 503)
-      .putHeader("Content-Type", "application/json").end(json.encode());
+    health.check(vertx.eventBus()).onSuccess(upstream -> {
+      boolean ready = upstream.getBoolean("ready");
+      JsonObject json = new JsonObject()
+        .put("status", ready ? "UP" : health.draining() ? "DRAINING" : "DEGRADED")
+        .put("live", true)
+        .put("ready", ready)
+        .put("simulated", config.upstream().simulated())
+        .put("activeStreams", health.clientStreams())
+        .put("upstream", upstream);
+      ctx.response().setStatusCode(ready ? 200 : 503)
+        .putHeader("Content-Type", "application/json").end(json.encode());
+    });
   }
 
   private void handleNotFound(RoutingContext ctx) {
@@ -176,8 +205,13 @@ public final class RouterVerticle extends VerticleBase {
 
   /** Opens a bus stream for this request; the client closing its connection cancels it. */
   private void open(RoutingContext ctx, String body, String model, boolean raw, StreamSink sink) {
-    health.clientStreamOpened();
     StreamSink observed = new ObservedSink(sink, edge.observe(ctx, model));
+    if (health.draining()) {
+      observed.error(RelayError.of(ErrorType.OVERLOADED, "This relay node is shutting down and takes no new streams; "
+        + "send the request again").withRetryAfter(ErrorMapper.OVERLOAD_RETRY_MS));
+      return;
+    }
+    health.clientStreamOpened();
     BusStream stream = BusStream.open(vertx, config.stream(), body, model, raw, observed, this::forget);
     if (!stream.isEnded()) {
       active.add(stream);

@@ -222,18 +222,12 @@ public final class Benchmark {
   }
 
   /**
-   * The shipped configuration with the protocol under test. The HTTP/1.1 pool is sized to the largest
-   * load (one connection per open stream), so HTTP/1.1 is measured as it performs, not queueing
-   * behind a pool limit.
+   * The shipped configuration with the protocol under test, nothing else changed: its pools follow
+   * from its admission limit, so what is measured is what a user who runs the jar gets.
    */
   private RelayProcess startRelay(String protocol, Simulator simulator) {
     RelayConfig defaults = ConfigLoader.defaults();
-    RelayConfig.Upstream u = defaults.upstream();
-    int h1Pool = Math.max(u.poolSize(), options.memoryStreams().get(0));
-    RelayConfig config = defaults.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(),
-      u.instances(), h1Pool, u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(),
-      u.idleTimeoutMs(), u.totalTimeoutMs(), u.simulated(), protocol.equals("h2") ? "on" : "off",
-      u.http2PoolSize()));
+    RelayConfig config = defaults.withUpstream(defaults.upstream().withHttp2(protocol.equals("h2") ? "on" : "off"));
     try {
       Path file = dir.resolve("relay-" + protocol + ".json");
       Files.writeString(file, ConfigLoader.toJson(config).encodePrettily());

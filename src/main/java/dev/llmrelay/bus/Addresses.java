@@ -10,6 +10,9 @@ public final class Addresses {
   /** Where providers take {@link OpenRequest}s; every provider instance of every node listens here. */
   public static final String OPEN = "llm.provider.open";
 
+  /** Where providers that take new streams answer an edge's readiness check. */
+  public static final String PROVIDERS = "llm.provider.alive";
+
   /**
    * This process's part of every stream id: 96 random bits drawn once, so that ids of different
    * nodes of a cluster never meet; a counter tells this process's streams apart. (A random UUID per

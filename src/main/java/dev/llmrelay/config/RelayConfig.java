@@ -31,48 +31,78 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
    * <p>{@code http2} picks the upstream protocol: {@code auto} (HTTP/2 where TLS negotiates it by ALPN,
    * as OpenRouter does, else HTTP/1.1), {@code on} (also HTTP/2 over cleartext, h2c with prior
    * knowledge, for an {@code http://} upstream that speaks it, such as the simulator) or {@code off}
-   * (HTTP/1.1 always). {@code poolSize} bounds the HTTP/1.1 keep-alive connections (one per open stream)
-   * and {@code http2PoolSize} the HTTP/2 connections, each carrying up to the upstream's concurrent-stream
-   * limit; both per provider instance.
+   * (HTTP/1.1 always).
+   *
+   * <p>{@code maxStreams} is the admission limit: upstream streams this process holds at once; a stream
+   * beyond it is refused at once with {@code overloaded}. 0 sizes it from the open-files limit
+   * ({@link dev.llmrelay.upstream.Admission#defaultLimit}). {@code poolSize} (HTTP/1.1 keep-alive connections, one per open
+   * stream) and {@code http2PoolSize} (HTTP/2 connections, each carrying up to the upstream's
+   * concurrent-stream limit) are per provider instance; 0 (the default) derives them from the admission
+   * limit, so a stream that was admitted never waits for a connection.
    */
   public record Upstream(String url, String apiKey, String referer, String title, int instances, int poolSize,
                          long connectTimeoutMs, long firstByteTimeoutMs, long firstTokenTimeoutMs,
                          long idleTimeoutMs, long totalTimeoutMs, boolean simulated, String http2,
-                         int http2PoolSize) {
+                         int http2PoolSize, int maxStreams) {
 
     public static final String HTTP2_AUTO = "auto";
-    public static final int DEFAULT_HTTP2_POOL_SIZE = 8;
+    /** Streams one HTTP/2 connection is assumed to carry when sizing the pool (OpenRouter's and most servers' limit is 100 or more). */
+    static final int STREAMS_PER_HTTP2_CONNECTION = 100;
 
     public Upstream {
       http2 = http2 == null ? HTTP2_AUTO : http2;
       if (!http2.equals(HTTP2_AUTO) && !http2.equals("on") && !http2.equals("off")) {
         throw new IllegalArgumentException("upstream.http2 must be auto, on or off, not " + http2);
       }
-      http2PoolSize = http2PoolSize <= 0 ? DEFAULT_HTTP2_POOL_SIZE : http2PoolSize;
+      if (maxStreams < 0 || poolSize < 0 || http2PoolSize < 0) {
+        throw new IllegalArgumentException("upstream.maxStreams, poolSize and http2PoolSize must be 0 (automatic) or more");
+      }
     }
 
-    /** Without the protocol settings: {@code auto} and the default HTTP/2 pool. */
+    /** Without the protocol and admission settings: {@code auto}, automatic pools and limit. */
     public Upstream(String url, String apiKey, String referer, String title, int instances, int poolSize,
                     long connectTimeoutMs, long firstByteTimeoutMs, long firstTokenTimeoutMs,
                     long idleTimeoutMs, long totalTimeoutMs, boolean simulated) {
       this(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, HTTP2_AUTO, DEFAULT_HTTP2_POOL_SIZE);
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, HTTP2_AUTO, 0, 0);
     }
 
     public Upstream withUrl(String newUrl, boolean isSimulated) {
       return new Upstream(newUrl, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, isSimulated, http2, http2PoolSize);
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, isSimulated, http2, http2PoolSize, maxStreams);
     }
 
     public Upstream withApiKey(String key) {
       return new Upstream(url, key, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize);
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, maxStreams);
+    }
+
+    public Upstream withInstances(int n) {
+      return new Upstream(url, apiKey, referer, title, n, poolSize, connectTimeoutMs, firstByteTimeoutMs,
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, maxStreams);
     }
 
     /** The same upstream with protocol setting {@code mode} ({@code auto}, {@code on}, {@code off}). */
     public Upstream withHttp2(String mode) {
       return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, mode, http2PoolSize);
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, mode, http2PoolSize, maxStreams);
+    }
+
+    /** The pool sizes; 0 for either derives it from the admission limit. */
+    public Upstream withPools(int http1, int http2Connections) {
+      return new Upstream(url, apiKey, referer, title, instances, http1, connectTimeoutMs, firstByteTimeoutMs,
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2Connections, maxStreams);
+    }
+
+    public Upstream withMaxStreams(int limit) {
+      return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
+        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, limit);
+    }
+
+    /** The per-stream timeouts: to the response head, to the first token, between tokens, and in all. */
+    public Upstream withTimeouts(long firstByte, long firstToken, long idle, long total) {
+      return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByte,
+        firstToken, idle, total, simulated, http2, http2PoolSize, maxStreams);
     }
 
     /** Whether to speak HTTP/2 to this upstream: always when on, by ALPN over TLS when auto. */
@@ -80,28 +110,84 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
       return http2.equals("on") || (http2.equals(HTTP2_AUTO) && url != null && url.startsWith("https:"));
     }
 
+    /** HTTP/1.1 connections per provider instance: as configured, else one per stream the process admits. */
+    public int http1Pool(int admitted) {
+      return poolSize > 0 ? poolSize : admitted;
+    }
+
+    /** HTTP/2 connections per provider instance: as configured, else enough for every admitted stream. */
+    public int http2Pool(int admitted) {
+      return http2PoolSize > 0 ? http2PoolSize
+        : Math.max(1, (admitted + STREAMS_PER_HTTP2_CONNECTION - 1) / STREAMS_PER_HTTP2_CONNECTION);
+    }
+
     @Override
     public String toString() {
       return "Upstream[url=" + url + ", apiKey=" + (apiKey == null ? "none" : "***") + ", instances=" + instances
-        + ", simulated=" + simulated + ", http2=" + http2 + "]";
+        + ", simulated=" + simulated + ", http2=" + http2 + ", maxStreams=" + maxStreams + "]";
     }
   }
 
   /**
-   * The circuit breaker and retry policy around opening the upstream stream. Retries back off
-   * exponentially with full jitter between {@code initialDelayMs} and {@code maxDelayMs}, and stop
-   * when the next try would start after {@code deadlineMs} from the first.
+   * The circuit breakers (one per upstream route, that is per model) and the retry policy around opening
+   * the upstream stream. A route's breaker opens when at least {@code failureRatePercent} of at least
+   * {@code minimumCalls} calls in the last {@code failureWindowMs} failed for the upstream's own reasons
+   * (not 4xx answers, not rate limits, not the relay's own overload); it fails that route fast for
+   * {@code resetTimeoutMs}, then lets one probe through. At most {@code maxRoutes} routes are tracked
+   * (idle closed ones are forgotten). Retries back off exponentially with full jitter between
+   * {@code initialDelayMs} and {@code maxDelayMs}, and stop when the next try would start after
+   * {@code deadlineMs} from the first.
    */
-  public record Breaker(int maxFailures, long failureWindowMs, long resetTimeoutMs, int maxRetries,
-                        long initialDelayMs, long maxDelayMs, long deadlineMs) {
+  public record Breaker(int failureRatePercent, int minimumCalls, long failureWindowMs, long resetTimeoutMs,
+                        int maxRetries, long initialDelayMs, long maxDelayMs, long deadlineMs, int maxRoutes) {
+
+    public static final int DEFAULT_MAX_ROUTES = 1_000;
+
+    public Breaker {
+      if (failureRatePercent < 1 || failureRatePercent > 100) {
+        throw new IllegalArgumentException("breaker.failureRatePercent must be 1..100, not " + failureRatePercent);
+      }
+      if (minimumCalls < 1) {
+        throw new IllegalArgumentException("breaker.minimumCalls must be 1 or more, not " + minimumCalls);
+      }
+      maxRoutes = maxRoutes <= 0 ? DEFAULT_MAX_ROUTES : maxRoutes;
+    }
+
+    /** When a route's breaker opens: the failure rate, the minimum calls and the window, and how long it stays open. */
+    public Breaker withOpening(int ratePercent, int calls, long windowMs, long resetMs) {
+      return new Breaker(ratePercent, calls, windowMs, resetMs, maxRetries, initialDelayMs, maxDelayMs, deadlineMs,
+        maxRoutes);
+    }
+
+    /** The retry policy: at most {@code retries} more tries, backing off between the delays, within the deadline. */
+    public Breaker withRetries(int retries, long initialMs, long maxMs, long deadline) {
+      return new Breaker(failureRatePercent, minimumCalls, failureWindowMs, resetTimeoutMs, retries, initialMs, maxMs,
+        deadline, maxRoutes);
+    }
+
+    public Breaker withMaxRoutes(int routes) {
+      return new Breaker(failureRatePercent, minimumCalls, failureWindowMs, resetTimeoutMs, maxRetries, initialDelayMs,
+        maxDelayMs, deadlineMs, routes);
+    }
   }
 
   /**
    * The stream protocol between router and provider: the credit window, the keep-alive comment
    * interval towards clients, the provider heartbeat and the router's watchdog for silent providers.
+   * {@code drainMs} is how long a stopping relay (SIGTERM) lets open streams finish before it ends them.
    */
   public record Streams(int creditWindow, long keepAliveMs, long heartbeatMs, long watchdogMs, long tickMs,
-                        String defaultModel) {
+                        String defaultModel, long drainMs) {
+
+    /** Without a drain period: streams still open at shutdown end at once. */
+    public Streams(int creditWindow, long keepAliveMs, long heartbeatMs, long watchdogMs, long tickMs,
+                   String defaultModel) {
+      this(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, 0);
+    }
+
+    public Streams withDrainMs(long ms) {
+      return new Streams(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, ms);
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.llmrelay.edge;
 
+import dev.llmrelay.upstream.Routes;
 import dev.llmrelay.upstream.UpstreamHealth;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -55,11 +57,37 @@ final class EdgeMetrics {
     completionTokens = Counter.builder("relay.tokens").tag("kind", "completion").register(registry);
     FunctionCounter.builder("relay.access.log.dropped", AccessLog.class, c -> AccessLog.dropped())
       .description("Access-log lines dropped because the log writer was too far behind").register(registry);
-    for (String state : new String[] {"CLOSED", "HALF_OPEN", "OPEN"}) {
-      Gauge.builder("relay.circuit.breakers", health, h -> breakersIn(h, state))
-        .tag("state", state.toLowerCase(java.util.Locale.ROOT))
-        .description("This JVM's provider circuit breakers by state").register(registry);
+    for (CircuitBreakerState state : CircuitBreakerState.values()) {
+      Gauge.builder("relay.circuit.breakers", health.routes(), routes -> routes.count(state))
+        .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+        .description("This process's upstream routes (one circuit breaker per model) by state").register(registry);
     }
+    health.routes().listener(new Routes.Listener() {
+      private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+
+      @Override
+      public void added(String route, java.util.function.Supplier<CircuitBreakerState> state) {
+        gauges.put(route, Gauge.builder("relay.route.circuit", state, s -> switch (s.get()) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+          })
+          .tag("route", route)
+          .description("One upstream route's circuit: 0 closed, 1 half-open, 2 open").register(registry));
+      }
+
+      @Override
+      public void removed(String route) {
+        Gauge gauge = gauges.remove(route);
+        if (gauge != null) {
+          registry.remove(gauge);
+        }
+      }
+    });
+    Gauge.builder("relay.upstream.streams", health, UpstreamHealth::openStreams)
+      .description("Upstream streams this process holds right now").register(registry);
+    Gauge.builder("relay.upstream.streams.limit", health, h -> h.admission().limit())
+      .description("The admission limit: upstream streams this process holds at most").register(registry);
   }
 
   MeterRegistry registry() {
@@ -93,10 +121,5 @@ final class EdgeMetrics {
     if (errorType != null) {
       errors.computeIfAbsent(errorType, t -> registry.counter("relay.upstream.errors", "type", t)).increment();
     }
-  }
-
-  private static double breakersIn(UpstreamHealth health, String state) {
-    return health.toJson().getJsonArray("breakers").stream()
-      .filter(b -> state.equals(((JsonObject) b).getString("state"))).count();
   }
 }

@@ -115,9 +115,10 @@ public final class EdgeRoutes {
   }
 
   private static void ready(RoutingContext ctx, Edge edge) {
-    JsonObject upstream = edge.health().toJson();
-    boolean ready = upstream.getBoolean("ready");
-    json(ctx.response(), ready ? 200 : 503, new JsonObject().put("ready", ready).put("upstream", upstream));
+    edge.health().check(ctx.vertx().eventBus()).onSuccess(upstream -> {
+      boolean ready = upstream.getBoolean("ready");
+      json(ctx.response(), ready ? 200 : 503, new JsonObject().put("ready", ready).put("upstream", upstream));
+    });
   }
 
   private static void json(HttpServerResponse response, int status, JsonObject body) {

@@ -106,6 +106,11 @@ public final class ErrorMapper {
     if (t instanceof OpenCircuitException) {
       return RelayError.of(ErrorType.CIRCUIT_OPEN, "The upstream circuit breaker is open after repeated failures");
     }
+    if (t instanceof TimeoutException && t.getMessage() != null && t.getMessage().contains("getting a connection")) {
+      // Vert.x's wait for a pooled connection: the relay's own overload, not the upstream's.
+      return new RelayError(ErrorType.OVERLOADED, 503, "The relay is overloaded: no upstream connection was free in time",
+        OVERLOAD_RETRY_MS, null);
+    }
     if (t instanceof TimeoutException) {
       return RelayError.of(ErrorType.TIMEOUT, "The upstream did not answer in time: " + t.getMessage());
     }
@@ -122,7 +127,9 @@ public final class ErrorMapper {
       if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() >= 400) {
         return RelayError.of(ErrorType.INTERNAL, "Provider failure: " + re.getMessage()).withStatus(re.failureCode());
       }
-      return RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "No provider is available: " + re.getMessage());
+      // Never the bus's own words: they name internal addresses.
+      return RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, re.failureType() == ReplyFailure.TIMEOUT
+        ? "No provider answered in time" : "No provider is available");
     }
     if (t instanceof IOException) {
       return RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "Upstream I/O failure: " + t.getMessage());
@@ -130,10 +137,27 @@ public final class ErrorMapper {
     return RelayError.of(ErrorType.INTERNAL, "Internal error: " + t);
   }
 
-  /** Whether a failure before the first byte says the upstream is unhealthy (and so may be retried). */
-  public static boolean countsAgainstUpstream(RelayError error) {
+  /** How long a client refused with {@code overloaded} is told to wait. */
+  public static final long OVERLOAD_RETRY_MS = 1_000;
+
+  /** The relay's own overload: its admission limit is reached. */
+  public static RelayError overloaded(int limit) {
+    return new RelayError(ErrorType.OVERLOADED, 503, "The relay is overloaded: it already holds its limit of "
+      + limit + " upstream streams; try again shortly", OVERLOAD_RETRY_MS, null);
+  }
+
+  /** Whether a failure before the first byte may pass if the same request is sent again (after a backoff). */
+  public static boolean retryable(RelayError error) {
+    return error.type() == ErrorType.RATE_LIMIT || countsAgainstRoute(error);
+  }
+
+  /**
+   * Whether a failure before the first byte says the route (the model) is unhealthy. Not a rate limit
+   * (the upstream is well and asks for patience), not a final answer (4xx), not the relay's own overload.
+   */
+  public static boolean countsAgainstRoute(RelayError error) {
     return switch (error.type()) {
-      case RATE_LIMIT, TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_PROTOCOL -> true;
+      case TIMEOUT, UPSTREAM_UNAVAILABLE, UPSTREAM_PROTOCOL -> true;
       default -> false;
     };
   }

@@ -15,6 +15,8 @@ public enum ErrorType {
   UPSTREAM_UNAVAILABLE("upstream_unavailable", 502, true),
   CIRCUIT_OPEN("circuit_open", 503, true),
   UPSTREAM_PROTOCOL("upstream_protocol", 502, true),
+  /** The relay's own admission limit (or a node draining for shutdown): refused at once, never queued. */
+  OVERLOADED("overloaded", 503, true),
   CANCELLED("cancelled", 499, false),
   INTERNAL("internal", 500, false);
 

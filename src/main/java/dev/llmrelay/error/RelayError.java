@@ -19,6 +19,10 @@ public record RelayError(ErrorType type, int status, String message, long retryA
     return new RelayError(ErrorType.BAD_REQUEST, 400, field + ": " + problem, -1, field);
   }
 
+  public RelayError withRetryAfter(long ms) {
+    return new RelayError(type, status, message, ms, field);
+  }
+
   public RelayError withStatus(int newStatus) {
     return new RelayError(type, newStatus, message, retryAfterMs, field);
   }

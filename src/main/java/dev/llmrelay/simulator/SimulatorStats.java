@@ -15,6 +15,8 @@ public final class SimulatorStats {
   private static final int KEEP = 2000;
 
   private final AtomicLong requests = new AtomicLong();
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> requestsByModel =
+    new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
@@ -81,9 +83,18 @@ public final class SimulatorStats {
       .put("connections", connections()).put("http2Requests", http2Requests());
   }
 
+  /** Chat-completion requests received for {@code model} (as the request named it). */
+  public long requests(String model) {
+    AtomicLong n = requestsByModel.get(model);
+    return n == null ? 0 : n.get();
+  }
+
   void request(JsonObject body, String authorization) {
     lastAuthorization = authorization;
     requests.incrementAndGet();
+    if (body.getValue("model") instanceof String model) {
+      requestsByModel.computeIfAbsent(model, m -> new AtomicLong()).incrementAndGet();
+    }
     bodies.addLast(body);
     while (bodies.size() > KEEP) {
       bodies.pollFirst();

@@ -91,22 +91,35 @@ final class SimulatorVerticle extends VerticleBase {
         return;
       }
     }
+    if (scenario.status() >= 400) {
+      answerStatus(response, scenario.status(), scenario);
+      return;
+    }
     switch (scenario.name()) {
-      case "context-length" -> json(response, 400, error(400,
-        "This endpoint's maximum context length is 8192 tokens. However, you requested about 9000 tokens.",
-        "context_length_exceeded"));
-      case "auth" -> json(response, 401, error(401, "Missing Authentication header", "authentication"));
-      case "payment" -> json(response, 402, error(402, "Insufficient credits. Add more using https://openrouter.ai/credits",
-        "payment_required"));
-      case "forbidden" -> json(response, 403, error(403, "Input was flagged by moderation", "content_policy_violation"));
-      case "rate-limit", "bad-gateway", "unavailable", "server-error" -> failWith(response, switch (scenario.name()) {
-        case "rate-limit" -> 429;
-        case "bad-gateway" -> 502;
-        case "unavailable" -> 503;
-        default -> 500;
-      }, scenario);
+      case "context-length" -> answerStatus(response, 400, scenario);
+      case "auth" -> answerStatus(response, 401, scenario);
+      case "payment" -> answerStatus(response, 402, scenario);
+      case "forbidden" -> answerStatus(response, 403, scenario);
+      case "rate-limit" -> answerStatus(response, 429, scenario);
+      case "bad-gateway" -> answerStatus(response, 502, scenario);
+      case "unavailable" -> answerStatus(response, 503, scenario);
+      case "server-error" -> answerStatus(response, 500, scenario);
       case "hang" -> response.closeHandler(v -> stats.countAborted());
       default -> new SimStream(vertx, response, scenario, stats).start();
+    }
+  }
+
+  /** Answers with {@code status} (400 or more) and OpenRouter's error body for it. */
+  private void answerStatus(HttpServerResponse response, int status, Scenario scenario) {
+    switch (status) {
+      case 400 -> json(response, 400, error(400,
+        "This endpoint's maximum context length is 8192 tokens. However, you requested about 9000 tokens.",
+        "context_length_exceeded"));
+      case 401 -> json(response, 401, error(401, "Missing Authentication header", "authentication"));
+      case 402 -> json(response, 402, error(402, "Insufficient credits. Add more using https://openrouter.ai/credits",
+        "payment_required"));
+      case 403 -> json(response, 403, error(403, "Input was flagged by moderation", "content_policy_violation"));
+      default -> failWith(response, status, scenario);
     }
   }
 

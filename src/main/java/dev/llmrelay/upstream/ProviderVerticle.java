@@ -2,8 +2,13 @@ package dev.llmrelay.upstream;
 
 import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
+import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.error.ErrorMapper;
+import dev.llmrelay.error.ErrorType;
+import dev.llmrelay.error.RelayError;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -23,6 +28,7 @@ public final class ProviderVerticle extends VerticleBase {
   private UpstreamClient client;
   private MessageConsumer<OpenRequest> opens;
   private MessageConsumer<OpenRequest> localOpens;
+  private MessageConsumer<String> alive;
   private long ticker = -1;
 
   /**
@@ -38,15 +44,15 @@ public final class ProviderVerticle extends VerticleBase {
   public Future<?> start() {
     RelayConfig.Breaker breaker = config.breaker();
     client = new UpstreamClient(vertx, config.upstream(), breaker,
-      RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()),
-      "upstream-" + context.deploymentID() + "-" + System.identityHashCode(this));
-    health.add(client);
+      RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()), health.routes(),
+      health.admission().limit());
     ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
     opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
     // start() runs on this instance's event loop: routers on the same loop open their streams here.
     localOpens = vertx.eventBus().localConsumer(Addresses.localOpen(Thread.currentThread().getName()),
       this::handleOpen);
-    return Future.all(opens.completion(), localOpens.completion());
+    alive = vertx.eventBus().consumer(Addresses.PROVIDERS, message -> message.reply("alive"));
+    return Future.all(opens.completion(), localOpens.completion(), alive.completion());
   }
 
   @Override
@@ -62,11 +68,42 @@ public final class ProviderVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Shutdown, first step: take no new streams (in a cluster the other providers get them), let the open
+   * ones run. Call on any thread.
+   */
+  public Future<Void> drain() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> Future.all(opens.unregister(), alive.unregister()).<Void>mapEmpty().onComplete(done));
+    return done.future();
+  }
+
+  /** Shutdown, last step: the streams still open end with a typed error their routers pass on. */
+  public Future<Void> endStreams() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      for (UpstreamStream stream : Set.copyOf(active)) {
+        stream.shutDown();
+      }
+      done.complete();
+    });
+    return done.future();
+  }
+
   private void handleOpen(Message<OpenRequest> message) {
+    if (health.draining()) {
+      message.reply(StreamChunk.error(0, RelayError.of(ErrorType.OVERLOADED,
+        "This relay node is shutting down and takes no new streams; try again").withRetryAfter(ErrorMapper.OVERLOAD_RETRY_MS)));
+      return;
+    }
+    if (!health.admission().tryAcquire()) {
+      // Refused at once: waiting here would only turn into a timeout, and count against nobody.
+      message.reply(StreamChunk.error(0, ErrorMapper.overloaded(health.admission().limit())));
+      return;
+    }
     UpstreamStream stream = new UpstreamStream(vertx, message.body(), config.upstream(), config.stream(), health,
       this::forget);
     active.add(stream);
-    health.streamOpened();
     stream.listen().onComplete(ar -> {
       if (ar.failed()) {
         forget(stream);
@@ -80,7 +117,7 @@ public final class ProviderVerticle extends VerticleBase {
 
   private void forget(UpstreamStream stream) {
     if (active.remove(stream)) {
-      health.streamClosed();
+      health.admission().release();
     }
   }
 

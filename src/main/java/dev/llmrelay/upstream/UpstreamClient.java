@@ -4,8 +4,7 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
@@ -20,19 +19,20 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 
 /**
  * Opens upstream streams: one POST to {@code /chat/completions} per attempt, inside the circuit
- * breaker, retried with backoff while the failure says the upstream is unhealthy. An attempt ends at
- * the response head, so nothing after the first byte is ever retried or counted by the breaker.
- * Final rejections (400/401/402/403, context length) succeed inside the breaker, so they are neither
- * retried nor counted against the upstream's health.
+ * breaker of the request's route (its model), retried with backoff while the failure may pass. An
+ * attempt ends at the response head, so nothing after the first byte is ever retried or counted.
+ * Only the upstream's own failures (5xx, transport, timeouts) count against the route's health; final
+ * rejections (400/401/402/403, context length), rate limits and the relay's own overload succeed
+ * inside the breaker and are reported as what they are. A 429 with {@code Retry-After} also backs
+ * off its route: no call for that model leaves the relay before the upstream said it may.
  */
 public final class UpstreamClient {
 
-  private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
+  /** The longest a route backs off for one 429, whatever its Retry-After says. */
+  static final long MAX_RATE_LIMIT_BACKOFF_MS = 60_000;
 
   /** 64 MiB: room for a thousand paused streams' full 64 KiB windows on one connection. */
   private static final int HTTP2_CONNECTION_WINDOW = 64 * 1024 * 1024;
@@ -56,39 +56,32 @@ public final class UpstreamClient {
   private final RelayConfig.Upstream config;
   private final RelayConfig.Breaker breakerConfig;
   private final HttpClientAgent http;
-  private final CircuitBreaker breaker;
+  private final Routes routes;
   private final RetryDelay retryDelay;
   private final String endpoint;
   /** The same for every request; Vert.x copies them into each request, so one map serves all. */
   private final MultiMap headers;
 
+  /**
+   * @param routes   the process's routes, whose breakers this client's calls report to
+   * @param admitted the process's admission limit: unless configured, the pools hold a connection for
+   *                 every stream it admits, so an admitted stream never waits for one
+   */
   public UpstreamClient(Vertx vertx, RelayConfig.Upstream config, RelayConfig.Breaker breakerConfig,
-                        RetryDelay retryDelay, String name) {
+                        RetryDelay retryDelay, Routes routes, int admitted) {
     this.vertx = vertx;
     this.config = config;
     this.breakerConfig = breakerConfig;
     this.retryDelay = retryDelay;
+    this.routes = routes;
     this.endpoint = stripSlash(config.url()) + "/chat/completions";
     this.headers = requestHeaders(config);
+    // Connections open lazily: a large bound costs nothing until streams need it.
     this.http = vertx.createHttpClient(clientOptions(config),
       new PoolOptions()
-        .setHttp1MaxSize(config.poolSize())
-        .setHttp2MaxSize(config.http2PoolSize())
+        .setHttp1MaxSize(config.http1Pool(admitted))
+        .setHttp2MaxSize(config.http2Pool(admitted))
         .setMaxWaitQueueSize(-1));
-    this.breaker = CircuitBreaker.create(name, vertx, new CircuitBreakerOptions()
-        .setMaxFailures(breakerConfig.maxFailures())
-        .setFailuresRollingWindow(breakerConfig.failureWindowMs())
-        .setResetTimeout(breakerConfig.resetTimeoutMs())
-        .setMaxRetries(0)
-        .setTimeout(-1))
-      .openHandler(v -> LOG.warn("circuit breaker " + name + " OPEN: failing fast for "
-        + breakerConfig.resetTimeoutMs() + " ms"))
-      .halfOpenHandler(v -> LOG.info("circuit breaker " + name + " HALF_OPEN: probing the upstream"))
-      .closeHandler(v -> LOG.info("circuit breaker " + name + " CLOSED"));
-  }
-
-  public CircuitBreaker breaker() {
-    return breaker;
   }
 
   /**
@@ -96,10 +89,10 @@ public final class UpstreamClient {
    * {@link dev.llmrelay.error.RelayException} carrying the typed error. Call it on a Vert.x context:
    * the response must be paused in the tick its head arrives, before any chunk is dropped.
    */
-  public Future<HttpClientResponse> open(String body, Attempts attempts) {
+  public Future<HttpClientResponse> open(String body, String model, Attempts attempts) {
     Promise<HttpClientResponse> result = Promise.promise();
     long deadline = System.currentTimeMillis() + breakerConfig.deadlineMs();
-    attempt(Buffer.buffer(body), attempts, 1, deadline, result);
+    attempt(Buffer.buffer(body), routes.route(model), attempts, 1, deadline, result);
     return result.future();
   }
 
@@ -107,36 +100,70 @@ public final class UpstreamClient {
     return http.close();
   }
 
-  private void attempt(Buffer body, Attempts attempts, int number, long deadline, Promise<HttpClientResponse> result) {
+  private void attempt(Buffer body, Route route, Attempts attempts, int number, long deadline,
+                       Promise<HttpClientResponse> result) {
     if (attempts.cancelled()) {
       result.fail(RelayError.of(ErrorType.CANCELLED, "The client cancelled the stream").exception());
       return;
     }
-    breaker.<Outcome>execute(promise -> send(body, attempts).onComplete(promise)).onComplete(ar -> {
+    long backingOff = route.rateLimitWait(System.currentTimeMillis());
+    if (backingOff > 0) {
+      // The upstream asked this model to wait: answer as it would, without asking it again.
+      RelayError limited = ErrorMapper.fromUpstream(429, "rate_limit_exceeded", "the upstream asked to wait "
+        + "before the next request for " + route.name(), backingOff);
+      retryOrFail(limited, null, body, route, attempts, number, deadline, result);
+      return;
+    }
+    boolean probe = route.breaker().state() == CircuitBreakerState.HALF_OPEN;
+    route.breaker().<Outcome>execute(promise -> send(body, attempts).onComplete(promise)).onComplete(ar -> {
+      long now = System.currentTimeMillis();
       if (ar.succeeded()) {
         Outcome outcome = ar.result();
         if (outcome.response() != null) {
+          route.record(false, now);
           result.complete(outcome.response());
-        } else {
-          result.fail(outcome.rejection().exception());
+          return;
         }
+        RelayError rejection = outcome.rejection();
+        ErrorType type = rejection.type();
+        if (type == ErrorType.CANCELLED || type == ErrorType.OVERLOADED) {
+          if (probe) {
+            // No word on the route's health: the probe did not reach the upstream, so keep it open.
+            route.breaker().open();
+          }
+        } else {
+          route.record(false, now);
+        }
+        if (type == ErrorType.RATE_LIMIT && rejection.retryAfterMs() > 0) {
+          route.rateLimited(now + Math.min(rejection.retryAfterMs(), MAX_RATE_LIMIT_BACKOFF_MS));
+        }
+        retryOrFail(rejection, null, body, route, attempts, number, deadline, result);
         return;
       }
       RelayError error = ErrorMapper.fromThrowable(ar.cause());
       if (error.type() == ErrorType.CIRCUIT_OPEN) {
-        result.fail(new RelayError(ErrorType.CIRCUIT_OPEN, 503, error.message(), breakerConfig.resetTimeoutMs(), null)
-          .exception());
+        result.fail(new RelayError(ErrorType.CIRCUIT_OPEN, 503, "The circuit of model " + route.name()
+          + " is open after repeated upstream failures; other models are not affected", breakerConfig.resetTimeoutMs(),
+          null).exception());
         return;
       }
-      if (!attempts.cancelled() && ErrorMapper.countsAgainstUpstream(error) && number <= breakerConfig.maxRetries()) {
-        long wait = Math.max(retryDelay.delayMs(ar.cause(), number), error.retryAfterMs());
-        if (System.currentTimeMillis() + wait < deadline) {
-          attempts.backoff(vertx.setTimer(Math.max(1, wait), id -> attempt(body, attempts, number + 1, deadline, result)));
-          return;
-        }
-      }
-      result.fail(error.exception());
+      route.record(true, now);
+      retryOrFail(error, ar.cause(), body, route, attempts, number, deadline, result);
     });
+  }
+
+  /** Tries again after a backoff while the error may pass and the deadline allows; else fails with it. */
+  private void retryOrFail(RelayError error, Throwable cause, Buffer body, Route route, Attempts attempts, int number,
+                           long deadline, Promise<HttpClientResponse> result) {
+    if (!attempts.cancelled() && ErrorMapper.retryable(error) && number <= breakerConfig.maxRetries()) {
+      long wait = Math.max(retryDelay.delayMs(cause, number), error.retryAfterMs());
+      if (System.currentTimeMillis() + wait < deadline) {
+        attempts.backoff(vertx.setTimer(Math.max(1, wait),
+          id -> attempt(body, route, attempts, number + 1, deadline, result)));
+        return;
+      }
+    }
+    result.fail(error.exception());
   }
 
   private static MultiMap requestHeaders(RelayConfig.Upstream config) {
@@ -155,6 +182,10 @@ public final class UpstreamClient {
     return headers;
   }
 
+  /**
+   * One attempt. Fails only with what counts against the route's health; every other end (a 2xx head,
+   * a final answer, a rate limit, a cancel, the relay's own overload) is a succeeded outcome.
+   */
   private Future<Outcome> send(Buffer body, Attempts attempts) {
     RequestOptions options = new RequestOptions()
       .setMethod(HttpMethod.POST)
@@ -177,13 +208,15 @@ public final class UpstreamClient {
           response.pause();
           return Future.succeededFuture(new Outcome(response, null));
         }
-        return response.body().compose(errorBody -> {
-          RelayError error = ErrorMapper.fromUpstreamResponse(response.statusCode(), errorBody.toString(),
-            response.getHeader("Retry-After"));
-          return ErrorMapper.countsAgainstUpstream(error)
-            ? Future.failedFuture(error.exception())
-            : Future.succeededFuture(new Outcome(null, error));
-        });
+        return response.body().map(errorBody -> ErrorMapper.fromUpstreamResponse(response.statusCode(),
+            errorBody.toString(), response.getHeader("Retry-After")))
+          .compose(error -> Future.failedFuture(error.exception()));
+      })
+      .recover(failure -> {
+        RelayError error = ErrorMapper.fromThrowable(failure);
+        return ErrorMapper.countsAgainstRoute(error)
+          ? Future.failedFuture(failure)
+          : Future.succeededFuture(new Outcome(null, error));
       });
   }
 

@@ -1,35 +1,61 @@
 package dev.llmrelay.upstream;
 
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.core.json.JsonArray;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.bus.Addresses;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The breakers of this JVM's provider instances, for {@code GET /health}. Each provider instance has
- * its own breaker (a breaker is per-instance state); the relay is ready while at least one is not open.
+ * This process's view of its own health, for {@code /health}, {@code /metrics} and the providers:
+ * the upstream routes and their breakers, the admission limit, the streams open on each side, and
+ * whether the process is draining for shutdown. Ready unless it can serve nothing: draining, or every
+ * route it has been asked for is open.
  */
 public final class UpstreamHealth {
 
-  private final List<CircuitBreaker> breakers = new CopyOnWriteArrayList<>();
-  private final AtomicInteger openStreams = new AtomicInteger();
+  /** How long an edge waits for any provider of the cluster to answer its readiness check. */
+  static final long PROVIDER_CHECK_MS = 1_000;
+
+  private final Routes routes;
+  private final Admission admission;
+  private final boolean localProviders;
   private final AtomicInteger clientStreams = new AtomicInteger();
   private final AtomicLong maxInFlight = new AtomicLong();
+  private volatile boolean draining;
 
-  void add(UpstreamClient client) {
-    breakers.add(client.breaker());
+  /** @param localProviders whether this process runs providers (else it is a cluster's edge node) */
+  public UpstreamHealth(Routes routes, Admission admission, boolean localProviders) {
+    this.routes = routes;
+    this.admission = admission;
+    this.localProviders = localProviders;
   }
 
-  void streamOpened() {
-    openStreams.incrementAndGet();
+  /**
+   * The health of a process running {@code config}: its routes, and its admission limit as configured
+   * or sized from the open-files limit and the heap.
+   */
+  public static UpstreamHealth of(Vertx vertx, RelayConfig config) {
+    RelayConfig.Upstream upstream = config.upstream();
+    int limit = upstream.maxStreams() > 0 ? upstream.maxStreams()
+      : Admission.defaultLimit(Admission.openFilesLimit(), Runtime.getRuntime().maxMemory(),
+        config.deployment().runsRouters(), upstream.prefersHttp2());
+    return new UpstreamHealth(new Routes(vertx, config.breaker(), System::currentTimeMillis), new Admission(limit),
+      config.deployment().runsProviders());
   }
 
-  void streamClosed() {
-    openStreams.decrementAndGet();
+  public Routes routes() {
+    return routes;
+  }
+
+  public Admission admission() {
+    return admission;
   }
 
   void inFlight(long chunks) {
@@ -53,7 +79,7 @@ public final class UpstreamHealth {
 
   /** Upstream streams this JVM's providers hold right now. */
   public int openStreams() {
-    return openStreams.get();
+    return admission.held();
   }
 
   /** The most chunks any one stream ever had sent but not yet credited back. */
@@ -61,16 +87,42 @@ public final class UpstreamHealth {
     return maxInFlight.get();
   }
 
-  public JsonObject toJson() {
-    JsonArray list = new JsonArray();
-    boolean anyClosed = breakers.isEmpty();
-    for (CircuitBreaker breaker : breakers) {
-      list.add(new JsonObject()
-        .put("name", breaker.name())
-        .put("state", breaker.state().name())
-        .put("failures", breaker.failureCount()));
-      anyClosed |= breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN;
+  /** The process is stopping: not ready from now on, and its providers take no new streams. */
+  public void drain() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Whether this process can serve anything: not draining, and not every route open. */
+  public boolean ready() {
+    return !draining && !routes.allOpen();
+  }
+
+  /**
+   * {@link #toJson()}, for an edge node also asking the cluster whether any provider takes streams: an
+   * edge whose providers are all gone cannot serve anything, so it is not ready either.
+   */
+  public Future<JsonObject> check(EventBus bus) {
+    JsonObject json = toJson();
+    if (localProviders) {
+      return Future.succeededFuture(json.put("providers", "local"));
     }
-    return new JsonObject().put("ready", anyClosed).put("openStreams", openStreams()).put("clientStreams", clientStreams()).put("breakers", list);
+    return bus.request(Addresses.PROVIDERS, "ready?", new DeliveryOptions().setSendTimeout(PROVIDER_CHECK_MS))
+      .map(reply -> json.put("providers", "reachable"))
+      .otherwise(failure -> json.put("providers", "none").put("ready", false));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("ready", ready())
+      .put("draining", draining)
+      .put("openStreams", openStreams())
+      .put("maxStreams", admission.limit())
+      .put("clientStreams", clientStreams())
+      .put("openRoutes", routes.count(CircuitBreakerState.OPEN))
+      .put("routes", routes.toJson());
   }
 }

@@ -97,7 +97,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   void run(UpstreamClient client) {
     String request = body;
     body = null;
-    client.open(request, this).onComplete(ar -> {
+    client.open(request, model, this).onComplete(ar -> {
       if (ar.succeeded()) {
         onHead(ar.result());
       } else if (!finished) {

@@ -19,26 +19,29 @@ class BreakerHealthTest {
   private static RelayConfig oneProviderQuickBreaker(RelayConfig c) {
     RelayConfig.Breaker b = c.breaker();
     return RelayHarness.instances(c, 1, 1)
-      .withBreaker(new RelayConfig.Breaker(2, b.failureWindowMs(), 600, 0, b.initialDelayMs(), b.maxDelayMs(), b.deadlineMs()));
+      .withBreaker(b.withOpening(100, 2, b.failureWindowMs(), 600).withRetries(0, b.initialDelayMs(), b.maxDelayMs(),
+        b.deadlineMs()));
   }
 
   @Test
   void openBreakerShowsInHealthFailsFastAndRecovers(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, BreakerHealthTest::oneProviderQuickBreaker);
     SseClient client = new SseClient(vertx, h.port);
-    String failing = new JsonObject().put("model", "sim/server-error").encode();
+    String flaky = new JsonObject().put("model", "a/flaky").encode();
     for (int i = 0; i < 2; i++) {
-      assertEquals("upstream_unavailable",
-        client.get(SseClient.query(SseClient.userMessages("x"), failing)).await().last().json().getString("type"));
+      assertEquals("upstream_unavailable", client.get(SseClient.query(SseClient.userMessages("x [sim status=500]"), flaky))
+        .await().last().json().getString("type"));
     }
 
     SseClient.Result health = client.get("/health").await();
-    assertEquals(503, health.status());
+    assertEquals(503, health.status(), "the only route this relay was asked for is open: it can serve nothing asked of it");
     JsonObject json = new JsonObject(health.body());
     assertEquals(false, json.getBoolean("ready"));
-    assertEquals("OPEN", json.getJsonObject("upstream").getJsonArray("breakers").getJsonObject(0).getString("state"));
+    JsonObject route = json.getJsonObject("upstream").getJsonArray("routes").getJsonObject(0);
+    assertEquals("a/flaky", route.getString("route"));
+    assertEquals("OPEN", route.getString("state"));
 
-    SseClient.Result shortCircuited = client.get(SseClient.query(SseClient.userMessages("fine"), null)).await();
+    SseClient.Result shortCircuited = client.get(SseClient.query(SseClient.userMessages("fine"), flaky)).await();
     JsonObject error = shortCircuited.last().json();
     assertEquals("error", shortCircuited.last().event());
     assertEquals("circuit_open", error.getString("type"));
@@ -48,11 +51,11 @@ class BreakerHealthTest {
     assertEquals(2, h.simulator.stats().requests(), "the open breaker kept the request from the upstream");
 
     Await.until(() -> "HALF_OPEN".equals(new JsonObject(client.get("/health").await().body()).getJsonObject("upstream")
-      .getJsonArray("breakers").getJsonObject(0).getString("state")), 3000, "the breaker half-opens");
-    SseClient.Result probe = client.get(SseClient.query(SseClient.userMessages("probe [sim tokens=2]"), null)).await();
+      .getJsonArray("routes").getJsonObject(0).getString("state")), 3000, "the breaker half-opens");
+    SseClient.Result probe = client.get(SseClient.query(SseClient.userMessages("probe [sim tokens=2]"), flaky)).await();
     assertEquals("The quick ", probe.text());
     JsonObject after = new JsonObject(client.get("/health").await().body());
-    assertEquals("CLOSED", after.getJsonObject("upstream").getJsonArray("breakers").getJsonObject(0).getString("state"));
+    assertEquals("CLOSED", after.getJsonObject("upstream").getJsonArray("routes").getJsonObject(0).getString("state"));
     assertEquals(true, after.getBoolean("ready"));
   }
 }

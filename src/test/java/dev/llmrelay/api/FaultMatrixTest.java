@@ -62,9 +62,8 @@ class FaultMatrixTest {
   static RelayConfig fastFailing(RelayConfig c) {
     RelayConfig.Upstream u = c.upstream();
     RelayConfig.Breaker b = c.breaker();
-    return c.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), 1, u.poolSize(),
-        u.connectTimeoutMs(), 300, 400, 300, u.totalTimeoutMs(), u.simulated()))
-      .withBreaker(new RelayConfig.Breaker(1000, b.failureWindowMs(), b.resetTimeoutMs(), 1, 1, 5, 5000));
+    return c.withUpstream(u.withInstances(1).withTimeouts(300, 400, 300, u.totalTimeoutMs()))
+      .withBreaker(b.withOpening(100, 1000, b.failureWindowMs(), b.resetTimeoutMs()).withRetries(1, 1, 5, 5000));
   }
 
   @Test

@@ -173,9 +173,7 @@ class OpenAiWireTest {
     // the upstream is busy answering, so the stream must not time out.
     RelayHarness h = RelayHarness.start(vertx, c -> {
       RelayConfig.Upstream u = c.upstream();
-      return c.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), u.instances(),
-        u.poolSize(), u.connectTimeoutMs(), u.firstByteTimeoutMs(), 300, u.idleTimeoutMs(), u.totalTimeoutMs(),
-        u.simulated()));
+      return c.withUpstream(u.withTimeouts(u.firstByteTimeoutMs(), 300, u.idleTimeoutMs(), u.totalTimeoutMs()));
     });
     SseClient client = new SseClient(vertx, h.port);
     JsonObject tool = new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "find")

@@ -28,8 +28,7 @@ class TimeoutsAndKeepAliveTest {
   private static RelayConfig timeouts(RelayConfig c, long idleMs, long totalMs, long keepAliveMs) {
     RelayConfig.Upstream u = c.upstream();
     RelayConfig.Streams s = c.stream();
-    return c.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), u.instances(), u.poolSize(),
-        u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), idleMs, totalMs, u.simulated()))
+    return c.withUpstream(u.withTimeouts(u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), idleMs, totalMs))
       .withStream(new RelayConfig.Streams(s.creditWindow(), keepAliveMs, s.heartbeatMs(), s.watchdogMs(), 50,
         s.defaultModel()));
   }

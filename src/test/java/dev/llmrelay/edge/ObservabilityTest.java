@@ -96,8 +96,12 @@ class ObservabilityTest {
       assertEquals(5.0, m.get("relay_stream_duration_seconds_count"));
       assertEquals(5.0, m.get("relay_stream_duration_seconds_bucket{le=\"+Inf\"}"));
       assertEquals(51.0, m.get("relay_tokens_total{kind=\"prompt\"}"));
+      // One route per model asked for (the default model and the context-length one), both closed: a final 400
+      // is the model's answer, not ill health.
       assertEquals(2.0, m.get("relay_circuit_breakers{state=\"closed\"}"));
       assertEquals(0.0, m.get("relay_circuit_breakers{state=\"open\"}"));
+      assertEquals(0.0, m.get("relay_route_circuit{route=\"openai/gpt-4o-mini\"}"));
+      assertEquals(0.0, m.get("relay_route_circuit{route=\"sim/context-length\"}"));
 
       // The access log is written off the event loop: its five lines (three done, one error, one cancelled) follow.
       Await.until(() -> capture.access().size() >= 5, 10_000, "the five streams' access-log lines are written");

@@ -66,13 +66,36 @@ class ErrorMapperTest {
   }
 
   @Test
-  void countedAgainstTheUpstreamOnlyWhenItIsUnhealthy() {
-    assertTrue(ErrorMapper.countsAgainstUpstream(RelayError.of(ErrorType.RATE_LIMIT, "x")));
-    assertTrue(ErrorMapper.countsAgainstUpstream(RelayError.of(ErrorType.TIMEOUT, "x")));
-    assertTrue(ErrorMapper.countsAgainstUpstream(RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "x")));
-    for (ErrorType final4xx : new ErrorType[] {ErrorType.BAD_REQUEST, ErrorType.AUTH, ErrorType.PAYMENT_REQUIRED,
-      ErrorType.FORBIDDEN, ErrorType.CONTEXT_LENGTH}) {
-      assertEquals(false, ErrorMapper.countsAgainstUpstream(RelayError.of(final4xx, "x")), final4xx.name());
+  void countedAgainstARouteOnlyWhenTheUpstreamIsUnhealthy() {
+    for (ErrorType unhealthy : new ErrorType[] {ErrorType.TIMEOUT, ErrorType.UPSTREAM_UNAVAILABLE,
+      ErrorType.UPSTREAM_PROTOCOL}) {
+      assertTrue(ErrorMapper.countsAgainstRoute(RelayError.of(unhealthy, "x")), unhealthy.name());
+      assertTrue(ErrorMapper.retryable(RelayError.of(unhealthy, "x")), unhealthy.name());
     }
+    assertEquals(false, ErrorMapper.countsAgainstRoute(RelayError.of(ErrorType.RATE_LIMIT, "x")));
+    assertTrue(ErrorMapper.retryable(RelayError.of(ErrorType.RATE_LIMIT, "x")), "a rate limit may pass after a wait");
+    for (ErrorType notHealth : new ErrorType[] {ErrorType.BAD_REQUEST, ErrorType.AUTH, ErrorType.PAYMENT_REQUIRED,
+      ErrorType.FORBIDDEN, ErrorType.CONTEXT_LENGTH, ErrorType.OVERLOADED, ErrorType.CANCELLED}) {
+      assertEquals(false, ErrorMapper.countsAgainstRoute(RelayError.of(notHealth, "x")), notHealth.name());
+      assertEquals(false, ErrorMapper.retryable(RelayError.of(notHealth, "x")), notHealth.name());
+    }
+  }
+
+  @Test
+  void waitingForAPooledConnectionIsTheRelaysOverload() {
+    RelayError error = ErrorMapper.fromThrowable(new io.vertx.core.impl.NoStackTraceTimeoutException(
+      "The timeout of 5000 ms has been exceeded when getting a connection to 127.0.0.1:8000"));
+    assertEquals(ErrorType.OVERLOADED, error.type());
+    assertEquals(503, error.status());
+    assertEquals(ErrorType.TIMEOUT, ErrorMapper.fromThrowable(new io.vertx.core.impl.NoStackTraceTimeoutException(
+      "The timeout period of 30000ms has been exceeded while executing POST /chat/completions")).type());
+  }
+
+  @Test
+  void busFailuresNeverNameInternalAddresses() {
+    RelayError none = ErrorMapper.fromThrowable(new io.vertx.core.eventbus.ReplyException(
+      io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS, "No handlers for address llm.provider.open"));
+    assertEquals(ErrorType.UPSTREAM_UNAVAILABLE, none.type());
+    assertEquals("No provider is available", none.message());
   }
 }

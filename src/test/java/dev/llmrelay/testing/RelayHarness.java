@@ -56,9 +56,7 @@ public final class RelayHarness {
     RelayConfig.Upstream u = c.upstream();
     return c.withHttp(new RelayConfig.Http(h.host(), h.port(), routers, h.maxRequestLineBytes(), h.maxBodyBytes(),
         h.modelsFile()))
-      .withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), providers, u.poolSize(),
-        u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), u.idleTimeoutMs(), u.totalTimeoutMs(),
-        u.simulated()));
+      .withUpstream(u.withInstances(providers));
   }
 
   /** Stops the relay and the simulator, so the next harness on this Vert.x starts clean. */

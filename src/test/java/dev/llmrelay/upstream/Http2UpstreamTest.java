@@ -36,9 +36,7 @@ class Http2UpstreamTest {
   private static RelayConfig h2c(RelayConfig c) {
     RelayConfig one = RelayHarness.instances(c, 1, 1);
     RelayConfig.Upstream u = one.upstream();
-    return one.withUpstream(new RelayConfig.Upstream(u.url(), u.apiKey(), u.referer(), u.title(), u.instances(),
-      u.poolSize(), u.connectTimeoutMs(), u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), u.idleTimeoutMs(),
-      u.totalTimeoutMs(), u.simulated(), "on", 1));
+    return one.withUpstream(u.withHttp2("on").withPools(u.poolSize(), 1));
   }
 
   @Test

@@ -1,0 +1,73 @@
+package dev.llmrelay.upstream;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The process's admission limit: how many upstream streams its providers hold at once. A stream beyond
+ * it is refused at once ({@code overloaded}) instead of waiting for a connection it would only get after
+ * a timeout; streams already admitted are never affected. Shared by the process's provider instances.
+ */
+public final class Admission {
+
+  /** Files kept for everything but streams: the jar, logs, the cluster's sockets, listening ports. */
+  static final int RESERVED_FILES = 1_000;
+  /** Heap an open stream may cost at most, for the limit's upper bound when files are plentiful. */
+  static final long HEAP_PER_STREAM = 64 * 1024;
+
+  private final int limit;
+  private final AtomicInteger held = new AtomicInteger();
+
+  public Admission(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("the admission limit must be 1 or more, not " + limit);
+    }
+    this.limit = limit;
+  }
+
+  /**
+   * The limit when none is configured: each stream costs the process one open file for its client
+   * connection (when this process serves clients) and one for its upstream connection over HTTP/1.1
+   * (over HTTP/2 streams share a few connections), so the open-files limit less a reserve, divided by
+   * that, bounded by the heap at {@link #HEAP_PER_STREAM} per stream.
+   */
+  public static int defaultLimit(long openFiles, long maxHeapBytes, boolean servesClients, boolean http2) {
+    int filesPerStream = (servesClients ? 1 : 0) + (http2 ? 0 : 1);
+    long byHeap = Math.max(1, maxHeapBytes / HEAP_PER_STREAM);
+    long byFiles = filesPerStream == 0 ? byHeap : Math.max(1, (openFiles - RESERVED_FILES) / filesPerStream);
+    return (int) Math.min(Integer.MAX_VALUE, Math.min(byFiles, byHeap));
+  }
+
+  /** This process's open-files limit, or a conservative 1,024 where the JVM cannot tell. */
+  public static long openFilesLimit() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getMaxFileDescriptorCount();
+    }
+    return 1_024;
+  }
+
+  /** Takes a place for one stream; false when the limit is reached (nothing is taken then). */
+  public boolean tryAcquire() {
+    while (true) {
+      int now = held.get();
+      if (now >= limit) {
+        return false;
+      }
+      if (held.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  public void release() {
+    held.decrementAndGet();
+  }
+
+  public int limit() {
+    return limit;
+  }
+
+  public int held() {
+    return held.get();
+  }
+}
