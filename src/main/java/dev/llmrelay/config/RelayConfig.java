@@ -12,15 +12,49 @@ import java.util.List;
 public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams stream, Deployment deployment,
                           Security security) {
 
-  /** The client-facing HTTP server. */
+  /**
+   * The client-facing HTTP server.
+   *
+   * <p>Client timeouts ({@code dev.llmrelay.edge.ClientTimeouts}): {@code headerTimeoutMs} from connecting
+   * to a complete request head, {@code keepAliveTimeoutMs} from a response's end to the next complete head,
+   * {@code bodyTimeoutMs} without a byte of an unfinished body; none runs while the relay owes the answer.
+   * Absent or 0: the defaults, within nginx's 60 s. A real client sends its head in one write and its body
+   * without pauses, so 30 s leaves room for a lossy link's retransmissions (1 + 2 + 4 + 8 s of back-off)
+   * while a connection that only holds a socket goes twice as fast as under nginx; idle keep-alive gets
+   * 60 s, since only a client that made a request can hold it, and reuse spares that client a reconnect.
+   */
   public record Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes,
-                     String modelsFile) {
+                     String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs) {
+
+    public static final long DEFAULT_HEADER_TIMEOUT_MS = 30_000;
+    public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
+    public static final long DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+
+    public Http {
+      headerTimeoutMs = positiveOr(headerTimeoutMs, DEFAULT_HEADER_TIMEOUT_MS);
+      bodyTimeoutMs = positiveOr(bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS);
+      keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
+    }
+
+    /** With the default client timeouts. */
+    public Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes, String modelsFile) {
+      this(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, null, null, null);
+    }
+
     public Http withPort(int newPort) {
-      return new Http(host, newPort, instances, maxRequestLineBytes, maxBodyBytes, modelsFile);
+      return new Http(host, newPort, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
+        bodyTimeoutMs, keepAliveTimeoutMs);
     }
 
     public Http withHost(String newHost) {
-      return new Http(newHost, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile);
+      return new Http(newHost, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
+        bodyTimeoutMs, keepAliveTimeoutMs);
+    }
+
+    // Boxed, so a configuration written before these settings existed still loads: Jackson refuses an
+    // absent primitive here (the loader enables FAIL_ON_NULL_FOR_PRIMITIVES), but gives an absent Long null.
+    private static Long positiveOr(Long value, long fallback) {
+      return value == null || value <= 0 ? fallback : value;
     }
   }
 
