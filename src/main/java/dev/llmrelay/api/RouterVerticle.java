@@ -2,6 +2,7 @@ package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.edge.ClientTimeouts;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.edge.EdgeRoutes;
 import dev.llmrelay.error.ErrorMapper;
@@ -61,6 +62,8 @@ public final class RouterVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 
     Router router = Router.router(vertx);
+    ClientTimeouts timeouts = new ClientTimeouts(vertx, config.http(), edge);
+    router.route().handler(timeouts::handleRequest);
     EdgeRoutes.mount(router, edge, config.http().maxBodyBytes());
     router.get("/api/v1/llm/complete/stream").handler(this::handleStreamGet);
     router.post("/api/v1/llm/complete/stream").handler(body).handler(this::handleStreamPost);
@@ -83,6 +86,10 @@ public final class RouterVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxInitialLineLength(config.http().maxRequestLineBytes())
         .setCompressionSupported(false)
+        // HTTP/1.1 only: no browser speaks cleartext HTTP/2, and with h2c on (Vert.x's default) a connection
+        // exists, and reaches connectionHandler, only once its first request head is complete, so a client
+        // that sends nothing or half a head would escape the header timeout (ClientTimeouts).
+        .setHttp2ClearTextEnabled(false)
         // No WebSocket endpoint here: without these, every connection's pipeline carries a WebSocket
         // extension handler that inspects every write (about a tenth of the relay's CPU per token).
         .setPerMessageWebSocketCompressionSupported(false)
@@ -92,6 +99,7 @@ public final class RouterVerticle extends VerticleBase {
         // channel instead of through a per-connection multi-producer queue: one write hop less per
         // SSE frame, and about 4 KB less per open connection (the queue's first chunk of 1,024 slots).
         .setStrictThreadMode(true))
+      .connectionHandler(timeouts::handleConnection)
       .invalidRequestHandler(this::handleInvalidRequest)
       .requestHandler(router);
     return server.listen();

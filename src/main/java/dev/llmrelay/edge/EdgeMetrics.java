@@ -104,6 +104,11 @@ final class EdgeMetrics {
     registry.counter("relay.rate.limited", "limit", limit.name().toLowerCase(java.util.Locale.ROOT)).increment();
   }
 
+  /** A client connection the relay closed because the client kept it waiting ({@link ClientTimeouts}). */
+  void clientTimedOut(String reason) {
+    registry.counter("relay.client.timeouts", "reason", reason).increment();
+  }
+
   void streamOpened() {
     activeStreams.incrementAndGet();
   }
