@@ -1,6 +1,8 @@
 package dev.llmrelay.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.json.JsonObject;
 
@@ -53,27 +55,57 @@ public final class ConfigLoader {
     return config;
   }
 
-  /** {@code conf/config.json} as shipped, without environment overrides. */
+  /** {@code conf/config.json} (the working directory's, else the jar's), without environment overrides. */
   public static RelayConfig defaults() {
     Path local = Path.of(DEFAULT_FILE);
-    if (Files.isRegularFile(local)) {
-      return read(local);
+    return Files.isRegularFile(local) ? read(local) : bind(shipped(), DEFAULT_FILE);
+  }
+
+  /**
+   * {@code file} over the configuration shipped in the jar: a setting the file leaves out keeps its
+   * shipped default, so a file written for an older release still loads when settings are added.
+   */
+  public static RelayConfig read(Path file) {
+    ObjectNode own;
+    try {
+      own = (ObjectNode) JSON.readTree(file.toFile());
+    } catch (IOException | ClassCastException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(),
+        e instanceof IOException io ? io : new IOException(e));
     }
+    return bind(merge(shipped(), own), file.toString());
+  }
+
+  /** The jar's {@code conf/config.json}: every setting with its default. */
+  private static ObjectNode shipped() {
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(DEFAULT_FILE)) {
       if (in == null) {
-        throw new IllegalStateException(DEFAULT_FILE + " is neither in the working directory nor in the jar");
+        throw new IllegalStateException(DEFAULT_FILE + " is not in the jar");
       }
-      return JSON.readValue(in, RelayConfig.class);
+      return (ObjectNode) JSON.readTree(in);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + DEFAULT_FILE + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read the shipped " + DEFAULT_FILE + ": " + e.getMessage(), e);
     }
   }
 
-  public static RelayConfig read(Path file) {
+  /** {@code over} laid onto {@code base}, object by object; anything else (values, arrays) replaces. */
+  static ObjectNode merge(ObjectNode base, ObjectNode over) {
+    over.properties().forEach(entry -> {
+      JsonNode mine = base.get(entry.getKey());
+      if (mine instanceof ObjectNode mineObject && entry.getValue() instanceof ObjectNode theirs) {
+        merge(mineObject, theirs);
+      } else {
+        base.set(entry.getKey(), entry.getValue());
+      }
+    });
+    return base;
+  }
+
+  private static RelayConfig bind(JsonNode tree, String source) {
     try {
-      return JSON.readValue(file.toFile(), RelayConfig.class);
+      return JSON.treeToValue(tree, RelayConfig.class);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }
   }
 
