@@ -8,7 +8,8 @@ import java.util.Set;
 import static dev.llmrelay.api.AnthropicRequest.bad;
 
 /**
- * Anthropic's conversation ({@code system} and {@code messages} with string or block content) checked and
+ * Anthropic's conversation ({@code system} and {@code messages} with string or block content; a
+ * {@code system} message among them, as the current SDKs can send, stays one in place) checked and
  * turned into chat-completions messages. Text and image blocks become content parts ({@code cache_control}
  * kept, which OpenRouter forwards to providers that cache); an assistant's {@code tool_use} blocks become
  * its {@code tool_calls} (the input encoded as the arguments string); a user's {@code tool_result} blocks
@@ -41,12 +42,16 @@ final class AnthropicMessages {
         }
       }
       Object role = message.getValue("role");
-      if (!"user".equals(role) && !"assistant".equals(role)) {
-        throw bad(path + ".role", "must be user or assistant (the system prompt goes in the top-level system)");
+      if (!"user".equals(role) && !"assistant".equals(role) && !"system".equals(role)) {
+        throw bad(path + ".role", "must be user, assistant or system");
       }
       Object content = message.getValue("content");
       if (content instanceof JsonArray blocks) {
         for (int b = 0; b < blocks.size(); b++) {
+          if ("system".equals(role) && !(blocks.getValue(b) instanceof JsonObject block
+            && "text".equals(block.getValue("type")))) {
+            throw bad(path + ".content." + b, "a system message holds text blocks only");
+          }
           checkBlock(path + ".content." + b, blocks.getValue(b), (String) role);
         }
       } else if (!(content instanceof String)) {
@@ -164,6 +169,8 @@ final class AnthropicMessages {
       Object content = message.getValue("content");
       if (content instanceof String text) {
         chat.add(new JsonObject().put("role", role).put("content", text));
+      } else if (role.equals("system")) {
+        chat.add(new JsonObject().put("role", role).put("content", parts((JsonArray) content)));
       } else if (role.equals("assistant")) {
         chat.add(assistant((JsonArray) content));
       } else {
