@@ -9,13 +9,20 @@ import com.anthropic.errors.InternalServerException;
 import com.anthropic.errors.PaymentRequiredException;
 import com.anthropic.errors.PermissionDeniedException;
 import com.anthropic.errors.RateLimitException;
+import com.anthropic.errors.ServiceUnavailableException;
 import com.anthropic.errors.SseException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.AnthropicSdk;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
+import dev.llmrelay.testing.SseClient;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -24,6 +31,7 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -108,6 +116,30 @@ class AnthropicSdkErrorsTest {
     assertError(streamed, 200, "rate_limit_error", "rate limit");
     assertError(whole, 429, "rate_limit_error", "rate limit");
     assertEquals(2, h.simulator.stats().requests());
+  }
+
+  @Test
+  void theRelaysOwnAdmissionLimitIsAnOverloadedError(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withUpstream(c.upstream().withMaxStreams(1)));
+    SseClient sse = new SseClient(vertx, h.port);
+    AtomicBoolean leave = new AtomicBoolean();
+    Future<SseClient.Result> running = sse.send(HttpMethod.POST, "/v1/messages", new JsonObject()
+      .put("model", "openai/gpt-4o").put("max_tokens", 64).put("stream", true)
+      .put("messages", new JsonArray(SseClient.userMessages("long [sim tokens=2000 paceMs=20]"))).encode(),
+      events -> leave.get());
+    Await.until(() -> h.simulator.stats().started() == 1, 5_000, "the first stream is running");
+
+    AnthropicClient client = AnthropicSdk.client(h.port);
+    try {
+      ServiceUnavailableException refused = assertThrows(ServiceUnavailableException.class,
+        () -> client.messages().create(AnthropicSdk.ask("openai/gpt-4o", "second").build()));
+      assertError(refused, 503, "overloaded_error", "");
+    } finally {
+      client.close();
+      leave.set(true);
+    }
+    assertTrue(running.await().closedByUs());
+    assertEquals(1, h.simulator.stats().requests());
   }
 
   @Test
