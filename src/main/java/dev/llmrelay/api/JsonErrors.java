@@ -18,7 +18,8 @@ public final class JsonErrors {
   static final long LINGER_MS = 2_000;
 
   /**
-   * In the shape of the API the request's path belongs to: OpenAI's under {@code /v1/}, the relay's elsewhere.
+   * In the shape of the API the request's path belongs to: Anthropic's on {@code /v1/messages}, OpenAI's elsewhere
+   * under {@code /v1/}, the relay's elsewhere.
    *
    * <p>A refusal sent before the body was read (a missing key, a limit) leaves the connection as it is: Vert.x
    * reads and drops the rest of a body no handler asked for, and the connection then serves the next request.
@@ -32,7 +33,9 @@ public final class JsonErrors {
     if (linger) {
       ctx.response().putHeader("Connection", "close");
     }
-    if (ctx.normalizedPath().startsWith(OpenAiApi.PREFIX)) {
+    if (ctx.normalizedPath().equals(AnthropicApi.MESSAGES)) {
+      AnthropicErrors.send(ctx.response(), error);
+    } else if (ctx.normalizedPath().startsWith(OpenAiApi.PREFIX)) {
       OpenAiErrors.send(ctx.response(), error);
     } else {
       send(ctx.response(), error);

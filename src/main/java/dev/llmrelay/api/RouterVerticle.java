@@ -73,6 +73,9 @@ public final class RouterVerticle extends VerticleBase {
     OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(),
       (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
     router.post("/v1/chat/completions").handler(body).handler(openAi::handleChatCompletions);
+    AnthropicApi anthropic = new AnthropicApi(edge.input(), config.stream().keepAliveMs(),
+      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
+    router.post(AnthropicApi.MESSAGES).handler(body).handler(anthropic::handleMessages);
     router.get("/v1/models").handler(openAi::handleModels);
     router.get("/v1/models/*").handler(openAi::handleModel);
     router.route(OpenAiApi.PREFIX + "*").handler(openAi::handleNotFound);

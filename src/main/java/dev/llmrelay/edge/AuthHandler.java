@@ -8,17 +8,20 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Lets a request through only with a configured client key ({@code Authorization: Bearer <key>}),
- * or, on the EventSource GET alone, a {@code ?token=} minted from one; then admits a completion
+ * Lets a request through only with a configured client key ({@code Authorization: Bearer <key>}, or
+ * {@code x-api-key: <key>} on Anthropic's {@code /v1/messages}, as its SDKs send it), or, on the
+ * EventSource GET alone, a {@code ?token=} minted from one; then admits a completion
  * against the key's limits and frees its stream slot when the response is over. A refused request
  * is answered here, so it never reaches validation, the event bus or the upstream. With no keys
  * configured every request passes as the anonymous client, without limits.
  */
 final class AuthHandler implements Handler<RoutingContext> {
 
+  /** The header Anthropic's SDKs send their key in; accepted on {@link Endpoints#MESSAGES}. */
+  private static final String API_KEY = "x-api-key";
   private static final RelayError UNAUTHORIZED = new RelayError(ErrorType.AUTH, 401,
-    "Missing or invalid client key: send Authorization: Bearer <key> (a browser's EventSource GET may send "
-      + "?token= from POST " + Endpoints.TOKEN + " instead)", -1, null);
+    "Missing or invalid client key: send Authorization: Bearer <key> (or x-api-key: <key> on " + Endpoints.MESSAGES
+      + "; a browser's EventSource GET may send ?token= from POST " + Endpoints.TOKEN + " instead)", -1, null);
 
   private final Edge edge;
 
@@ -55,6 +58,10 @@ final class AuthHandler implements Handler<RoutingContext> {
     String header = ctx.request().getHeader("Authorization");
     if (header != null) {
       return edge.keys().fromAuthorization(header);
+    }
+    String apiKey = ctx.request().getHeader(API_KEY);
+    if (apiKey != null && Endpoints.MESSAGES.equals(ctx.normalizedPath())) {
+      return edge.keys().fromKey(apiKey);
     }
     if (ctx.request().method() == HttpMethod.GET && Endpoints.STREAM.equals(ctx.normalizedPath())) {
       return edge.tokens().verify(ctx.request().getParam("token"), edge.keys()::byId);

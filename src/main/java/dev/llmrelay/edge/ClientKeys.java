@@ -43,7 +43,15 @@ final class ClientKeys {
       || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }
-    String key = header.substring(BEARER.length()).trim();
+    return fromKey(header.substring(BEARER.length()));
+  }
+
+  /** The client a bare key names (an {@code x-api-key} header's value), or null. */
+  Client fromKey(String presented) {
+    if (presented == null || presented.length() > MAX_KEY_LENGTH) {
+      return null;
+    }
+    String key = presented.trim();
     return key.isEmpty() ? null : byDigest.get(sha256Hex(key));
   }
 

@@ -80,7 +80,9 @@ public final class EdgeRoutes {
     }
     return cors
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-      .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID", "X-Request-Id"))
+      .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID", "X-Request-Id",
+        // What Anthropic's SDKs send from a browser to /v1/messages.
+        "x-api-key", "anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access"))
       .exposedHeaders(Set.of("Retry-After", "X-Request-Id"))
       .allowCredentials(config.allowCredentials())
       .maxAgeSeconds(config.maxAgeSeconds());

@@ -13,8 +13,9 @@ final class Endpoints {
 
   static final String TOKEN = "/api/v1/llm/token";
   static final String STREAM = "/api/v1/llm/complete/stream";
-  static final Set<String> COMPLETIONS = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions");
-  private static final Set<String> KNOWN = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions",
+  static final String MESSAGES = "/v1/messages";
+  static final Set<String> COMPLETIONS = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES);
+  private static final Set<String> KNOWN = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES,
     "/api/v1/llm/models", TOKEN, "/v1/models", "/health", "/health/live", "/health/ready", "/metrics", "/");
 
   private Endpoints() {
