@@ -31,8 +31,12 @@ final class BusStream {
 
   /** Provider choices per stream: the first, and two more if the chosen provider was gone. */
   private static final int OPEN_ATTEMPTS = 3;
+  /** How long a router waits for a provider of its own process to take a stream. */
+  private static final long LOCAL_OPEN_TIMEOUT_MS = 30_000;
 
   private final EventBus eventBus;
+  /** Whether other processes' providers may take a stream this process's providers refused. */
+  private final boolean clustered;
   private final RelayConfig.Streams config;
   private final StreamSink sink;
   private final Consumer<BusStream> onFinished;
@@ -49,6 +53,7 @@ final class BusStream {
 
   private BusStream(Vertx vertx, RelayConfig.Streams config, StreamSink sink, Consumer<BusStream> onFinished) {
     this.eventBus = vertx.eventBus();
+    this.clustered = vertx.isClustered();
     this.config = config;
     this.sink = sink;
     this.onFinished = onFinished;
@@ -62,11 +67,12 @@ final class BusStream {
   static BusStream open(Vertx vertx, RelayConfig.Streams config, String upstreamBody, String model, boolean raw,
                         StreamSink sink, Consumer<BusStream> onFinished) {
     BusStream stream = new BusStream(vertx, config, sink, onFinished);
-    stream.start(upstreamBody, model, raw);
+    stream.start(upstreamBody, model, raw, false);
     return stream;
   }
 
-  private void start(String upstreamBody, String model, boolean raw) {
+  /** @param anyProvider skip the provider on this event loop: it already refused this stream */
+  private void start(String upstreamBody, String model, boolean raw, boolean anyProvider) {
     String attemptId = Addresses.newStreamId();
     id = attemptId;
     attempts++;
@@ -76,20 +82,26 @@ final class BusStream {
     consumer.completion()
       .compose(v -> ended
         ? Future.failedFuture(RelayError.of(ErrorType.CANCELLED, "cancelled before opening").exception())
-        : requestOpen(open))
+        : requestOpen(open, anyProvider))
       .onComplete(ar -> {
         if (ar.failed()) {
           if (!ended && attempts < OPEN_ATTEMPTS && notTaken(ar.cause())) {
             consumer.unregister();
-            start(upstreamBody, model, raw);
+            start(upstreamBody, model, raw, anyProvider);
           } else {
             fail(ErrorMapper.fromThrowable(ar.cause()));
           }
           return;
         }
         if (ar.result().body() instanceof StreamChunk refusal && refusal.kind() == StreamChunk.Kind.ERROR) {
-          // The provider refused before opening anything (its admission limit, or it is draining).
-          fail(refusal.error());
+          // The provider refused before opening anything (its admission limit, or it is draining). In a
+          // cluster another provider node may have room: ask any provider once more before giving up.
+          if (!ended && attempts < OPEN_ATTEMPTS && clustered) {
+            consumer.unregister();
+            start(upstreamBody, model, raw, true);
+          } else {
+            fail(refusal.error());
+          }
           return;
         }
         accepted = true;
@@ -115,8 +127,12 @@ final class BusStream {
    * Asks the provider on this event loop, if there is one (see {@link Addresses#localOpen}), else any
    * provider. Only "no such provider" falls back; a provider's own failure is the answer.
    */
-  private Future<Message<Object>> requestOpen(OpenRequest open) {
-    long timeout = config.watchdogMs();
+  private Future<Message<Object>> requestOpen(OpenRequest open, boolean anyProvider) {
+    // A provider in this process always answers, if late under load: give it longer than a remote one.
+    long timeout = clustered ? config.watchdogMs() : Math.max(config.watchdogMs(), LOCAL_OPEN_TIMEOUT_MS);
+    if (anyProvider) {
+      return eventBus.request(Addresses.OPEN, open, new DeliveryOptions().setSendTimeout(timeout));
+    }
     String local = Addresses.localOpen(Thread.currentThread().getName());
     return eventBus.request(local, open, new DeliveryOptions().setSendTimeout(timeout).setLocalOnly(true))
       .recover(err -> err instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
@@ -161,7 +177,8 @@ final class BusStream {
     if (ended) {
       return;
     }
-    if (accepted && now - lastHeard > config.watchdogMs()) {
+    // Only a provider in another process can go silent; in this one, a stopping provider ends its streams.
+    if (clustered && accepted && now - lastHeard > config.watchdogMs()) {
       sendControl(StreamControl.cancel());
       fail(RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE,
         "The provider stopped answering (no message for " + config.watchdogMs() + " ms)"));

@@ -47,6 +47,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   private final SseDecoder sse = new SseDecoder(this::onEvent);
   private final long startedAt = System.currentTimeMillis();
   private final DeliveryOptions pingOptions;
+  private final boolean heartbeats;
 
   private MessageConsumer<StreamControl> control;
   private HttpClientRequest request;
@@ -85,6 +86,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     this.model = open.model();
     this.nextPingAt = startedAt + streams.heartbeatMs();
     this.pingOptions = new DeliveryOptions().setSendTimeout(streams.watchdogMs());
+    // Only across processes can a router vanish without a word: in one process a router that stops
+    // cancels its streams itself, and pings would only cost work on every quiet stream.
+    this.heartbeats = vertx.isClustered() && streams.heartbeatMs() > 0;
   }
 
   /** Registers the control address; once it completes, a cancel can reach this stream. */
@@ -141,7 +145,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
         + " ms in the middle of the answer"), true);
       return;
     }
-    if (streams.heartbeatMs() > 0 && now >= nextPingAt && !pingInFlight) {
+    if (heartbeats && now >= nextPingAt && !pingInFlight) {
       pingInFlight = true;
       nextPingAt = now + streams.heartbeatMs();
       eventBus.request(dataAddress, StreamChunk.ping(), pingOptions).onComplete(ar -> {
