@@ -49,6 +49,7 @@ function send() {
     tokens: run.tokens,
     rate: run.tokens > 1 && run.lastAt > run.firstAt ? (run.tokens - 1) / ((run.lastAt - run.firstAt) / 1000) : undefined,
     transport: current.stream ? current.stream.transport : '',
+    resumedAfter: run.resumedAfter,
   });
   const end = (status, words) => {
     answer.parentElement.classList.remove('pending');
@@ -65,6 +66,16 @@ function send() {
       if (!run.firstAt) {
         view.setStatus('connecting', 'connected, waiting for the first token…');
       }
+    },
+    onReconnecting() {
+      view.setStatus('connecting', 'connection lost — reconnecting…');
+    },
+    onResumed(lastSeq) {
+      const words = `reconnected — resumed after event ${lastSeq}`;
+      run.resumedAfter = lastSeq;
+      view.setStatus('streaming', words);
+      view.announce(words);
+      view.showStats(stats());
     },
     onToken(token) {
       const now = performance.now();
@@ -137,7 +148,8 @@ function stop() {
     return;
   }
   state.current = null;
-  // Closing the connection is the cancel: the relay sees the client leave and stops the upstream.
+  // The cancel: DELETE for a resumable stream (the relay would otherwise keep it for this page to come
+  // back), and the closed connection in any case.
   current.stream.close();
   keepPartialAnswer(current);
   view.setStatus('closed', 'closed (stopped by you)');

@@ -1,24 +1,34 @@
 // One completion stream from the relay, over EventSource (GET) or, when the URL would be too long for
 // comfort, over fetch (POST) with the SSE body parsed here. Both speak the relay's EventSource
 // contract; the caller gets exactly one of onDone / onError / nothing (after close()).
+//
+// The EventSource stream is resumable (options.resume): when the network drops, the browser reconnects
+// by itself with Last-Event-ID and the relay continues the same answer from the next event; the caller
+// hears onReconnecting() and onResumed(lastSeq). close() cancels it on the relay with DELETE.
 
 import { keyHeaders, streamToken } from './auth.js';
 
 const STREAM_PATH = '/api/v1/llm/complete/stream';
+const STREAMS_PATH = '/api/v1/llm/streams/';
 
 /** Above this URL length the conversation goes in a POST body instead. */
 export const MAX_GET_URL = 6000;
 
 /**
  * @param request {messages, options}
- * @param handlers {onOpen(), onToken(text, metadata), onDone(metadata), onError(error)}
+ * @param handlers {onOpen(), onToken(text, metadata), onDone(metadata), onError(error), onReconnecting(),
+ *   onResumed(lastSeq)}
  * @param idleTimeoutMs give up when nothing arrives for this long (0: never)
  * @returns {{transport: string, close(): void}}
  */
 export function openStream(request, handlers, idleTimeoutMs) {
   const url = `${STREAM_PATH}?messages=${encodeURIComponent(JSON.stringify(request.messages))}`
-    + `&options=${encodeURIComponent(JSON.stringify(request.options))}`;
+    + `&options=${encodeURIComponent(JSON.stringify({ ...request.options, resume: true }))}`;
+  // "<streamId>:<seq>" of the last event received, on a resumable stream.
+  let lastEventId = '';
   let finished = false;
+  // The relay ended the stream itself ([DONE] or an error event): nothing to cancel there.
+  let relayEnded = false;
   let timer = null;
   let stopTransport = () => {};
 
@@ -53,8 +63,10 @@ export function openStream(request, handlers, idleTimeoutMs) {
       return;
     }
     if (type === 'error') {
+      relayEnded = true;
       fail(json);
     } else if (json.metadata && json.metadata.provider === 'system' && json.text === '[DONE]') {
+      relayEnded = true;
       finish();
       handlers.onDone(json.metadata);
     } else {
@@ -77,18 +89,45 @@ export function openStream(request, handlers, idleTimeoutMs) {
     }
     const source = new EventSource(`${url}&token=${encodeURIComponent(token)}`);
     let opened = false;
-    // close() at every end: an EventSource left open would reconnect and could run the generation again.
-    stopTransport = () => source.close();
+    let reconnecting = false;
+    // close() at every end: an EventSource left open would reconnect after [DONE]. A stop before the end
+    // also tells the relay to cancel the stream, which would otherwise wait for this page to come back.
+    stopTransport = () => {
+      source.close();
+      if (!relayEnded) {
+        cancelOnRelay(lastEventId);
+      }
+    };
     source.onopen = () => {
+      if (reconnecting) {
+        reconnecting = false;
+        if (!finished && handlers.onResumed) {
+          handlers.onResumed(Number(lastEventId.split(':')[1] || 0));
+        }
+        return;
+      }
       opened = true;
       if (!finished) {
         handlers.onOpen();
       }
     };
-    source.addEventListener('message', (e) => dispatch('message', e.data));
+    // A resumable stream's first event names it (so Stop can cancel it even before the first token).
+    source.addEventListener('stream', (e) => {
+      lastEventId = e.lastEventId;
+    });
+    source.addEventListener('message', (e) => {
+      lastEventId = e.lastEventId;
+      dispatch('message', e.data);
+    });
     source.addEventListener('error', (e) => {
       if (typeof e.data === 'string') {
         dispatch('error', e.data);
+      } else if (opened && !finished && source.readyState === EventSource.CONNECTING) {
+        // The connection dropped: the browser is already coming back with Last-Event-ID.
+        reconnecting = true;
+        if (handlers.onReconnecting) {
+          handlers.onReconnecting();
+        }
       } else if (!opened && !finished) {
         // Refused before the stream opened (a 400 on the request, say): EventSource cannot read the
         // status or the body, so ask the same over POST, which can. Nothing ran upstream meanwhile.
@@ -117,6 +156,15 @@ export function openStream(request, handlers, idleTimeoutMs) {
       }
     },
   };
+}
+
+/** Cancels a resumable stream on the relay (its id is the first half of an event id); best effort. */
+function cancelOnRelay(eventId) {
+  const streamId = eventId.split(':')[0];
+  if (!/^[0-9a-f]{32}$/.test(streamId)) {
+    return;
+  }
+  fetch(STREAMS_PATH + streamId, { method: 'DELETE', headers: keyHeaders(), keepalive: true }).catch(() => {});
 }
 
 async function postStream(request, signal, handlers, dispatch, fail, isFinished) {

@@ -81,6 +81,8 @@ export function showStats(s) {
   $('stat-rate').textContent = dash(s.rate === undefined ? undefined : s.rate.toFixed(1));
   $('stat-finish').textContent = dash(s.finishReason);
   $('stat-transport').textContent = dash(s.transport);
+  $('stat-connection').textContent = dash(s.resumedAfter === undefined ? undefined
+    : `reconnected — resumed after event ${s.resumedAfter}`);
   const u = s.usage;
   $('stat-usage').textContent = u
     ? [`${number.format(u.prompt_tokens)} in`, `${number.format(u.completion_tokens)} out`,

@@ -42,12 +42,18 @@ final class BusStream {
   private final Consumer<BusStream> onFinished;
   private final int grantBatch;
   private String id;
+  /** Where control messages go: the data id for a plain stream, the public id for a resumable one. */
+  private String controlId;
+  /** A resumable stream's terms, or null: leaving then detaches instead of cancelling. */
+  private OpenRequest.Resume resume;
   private int attempts;
   private MessageConsumer<StreamChunk> consumer;
   private long lastHeard = System.currentTimeMillis();
   private int ungranted;
   private boolean awaitingDrain;
   private boolean accepted;
+  /** This router asked a provider to continue a stream another connection began. */
+  private boolean resuming;
   private boolean cancelPending;
   private boolean ended;
 
@@ -65,19 +71,83 @@ final class BusStream {
    * the stream has ended for any reason.
    */
   static BusStream open(Vertx vertx, RelayConfig.Streams config, String upstreamBody, String model, boolean raw,
-                        StreamSink sink, Consumer<BusStream> onFinished) {
+                        OpenRequest.Resume resume, StreamSink sink, Consumer<BusStream> onFinished) {
     BusStream stream = new BusStream(vertx, config, sink, onFinished);
+    stream.resume = resume;
     stream.start(upstreamBody, model, raw, false);
     return stream;
+  }
+
+  /** Why a resume was refused: {@code 404} no such stream, {@code 403} another client's, {@code 410} no longer kept,
+   * {@code 416} an event never sent, {@code 204} nothing left to send. */
+  interface Refusal {
+    void refused(int code, String message);
+  }
+
+  /**
+   * Continues resumable stream {@code publicId} into {@code sink}, from the event after {@code lastSeq}:
+   * wherever in the cluster its provider runs, it sends what the client missed, then the live tail.
+   * {@code refused} is told instead when the stream cannot be resumed; nothing is written to the sink then.
+   */
+  static BusStream resume(Vertx vertx, RelayConfig.Streams config, String publicId, long lastSeq, String owner,
+                          StreamSink sink, Refusal refused, Consumer<BusStream> onFinished) {
+    BusStream stream = new BusStream(vertx, config, sink, onFinished);
+    stream.resume = new OpenRequest.Resume(publicId, owner, 0, 0);
+    stream.resuming = true;
+    stream.reattach(lastSeq, refused);
+    return stream;
+  }
+
+  private void reattach(long lastSeq, Refusal refused) {
+    id = Addresses.newStreamId();
+    controlId = resume.id();
+    String dataId = id;
+    consumer = eventBus.consumer(Addresses.data(dataId), message -> onMessage(dataId, message));
+    StreamControl ask = StreamControl.resume(dataId, lastSeq, config.creditWindow(), resume.owner());
+    consumer.completion()
+      .compose(v -> eventBus.request(Addresses.control(controlId), ask,
+        new DeliveryOptions().setSendTimeout(config.watchdogMs())))
+      .onComplete(ar -> {
+        if (ended) {
+          return;
+        }
+        if (ar.succeeded() && "resumed".equals(ar.result().body())) {
+          resumed();
+          return;
+        }
+        ended = true;
+        consumer.unregister();
+        onFinished.accept(this);
+        if (ar.succeeded()) {
+          refused.refused(204, "the client has every event of this stream");
+        } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+          refused.refused(re.failureCode(), re.getMessage());
+        } else {
+          refused.refused(404, "no live stream has this id");
+        }
+      });
+  }
+
+  /** The provider took the resumed stream back: the client's connection can open. */
+  private void resumed() {
+    if (!accepted) {
+      accepted = true;
+      lastHeard = System.currentTimeMillis();
+      sink.head(null);
+      if (cancelPending) {
+        sendControl(StreamControl.detach(id));
+      }
+    }
   }
 
   /** @param anyProvider skip the provider on this event loop: it already refused this stream */
   private void start(String upstreamBody, String model, boolean raw, boolean anyProvider) {
     String attemptId = Addresses.newStreamId();
     id = attemptId;
+    controlId = resume == null ? attemptId : resume.id();
     attempts++;
     consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));
-    OpenRequest open = new OpenRequest(attemptId, config.creditWindow(), raw, upstreamBody, model);
+    OpenRequest open = new OpenRequest(attemptId, config.creditWindow(), raw, upstreamBody, model, resume);
     // In a cluster the subscription must have propagated before a provider sends to it.
     consumer.completion()
       .compose(v -> ended
@@ -85,7 +155,9 @@ final class BusStream {
         : requestOpen(open, anyProvider))
       .onComplete(ar -> {
         if (ar.failed()) {
-          if (!ended && attempts < OPEN_ATTEMPTS && notTaken(ar.cause())) {
+          // A resumable stream is not offered twice after a timeout: a late provider would listen on its id too.
+          if (!ended && attempts < OPEN_ATTEMPTS && notTaken(ar.cause())
+            && (resume == null || ((ReplyException) ar.cause()).failureType() == ReplyFailure.NO_HANDLERS)) {
             consumer.unregister();
             start(upstreamBody, model, raw, anyProvider);
           } else {
@@ -107,7 +179,7 @@ final class BusStream {
         accepted = true;
         lastHeard = System.currentTimeMillis();
         if (cancelPending) {
-          sendControl(StreamControl.cancel());
+          sendControl(leave());
         }
       });
   }
@@ -153,13 +225,18 @@ final class BusStream {
     finish();
   }
 
-  /** Tells the provider to close the upstream now, or as soon as it accepts the stream. */
+  /** Tells the provider the client left, now or as soon as it accepts the stream. */
   private void cancelUpstream() {
     if (accepted) {
-      sendControl(StreamControl.cancel());
+      sendControl(leave());
     } else {
       cancelPending = true;
     }
+  }
+
+  /** What leaving means: a resumable stream goes on for its grace period, any other stops. */
+  private StreamControl leave() {
+    return resume == null ? StreamControl.cancel() : StreamControl.detach(id);
   }
 
   /** The relay is shutting down and the drain period is over: stop the upstream, tell the client to retry. */
@@ -201,6 +278,10 @@ final class BusStream {
     if (ended || !attemptId.equals(id)) {
       return;
     }
+    if (resuming && !accepted) {
+      // The replay can overtake the provider's answer to the resume: it is the answer.
+      resumed();
+    }
     lastHeard = System.currentTimeMillis();
     switch (chunk.kind()) {
       case HEAD -> sink.head(chunk);
@@ -235,7 +316,7 @@ final class BusStream {
 
   private void grant() {
     if (!ended && ungranted > 0) {
-      sendControl(StreamControl.credit(ungranted));
+      sendControl(StreamControl.credit(ungranted, id));
       ungranted = 0;
     }
   }
@@ -249,7 +330,7 @@ final class BusStream {
   }
 
   private void sendControl(StreamControl control) {
-    eventBus.send(Addresses.control(id), control);
+    eventBus.send(Addresses.control(controlId), control);
   }
 
   private void finish() {

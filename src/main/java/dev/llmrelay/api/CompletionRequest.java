@@ -19,7 +19,7 @@ public record CompletionRequest(JsonArray messages, JsonObject options) {
   private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
   private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name", "tool_call_id", "tool_calls");
   private static final Set<String> OPTIONS = Set.of("model", "models", "temperature", "maxTokens", "topP", "stop",
-    "responseFormat");
+    "responseFormat", "resume");
   private static final Set<String> RESPONSE_FORMAT_FIELDS = Set.of("type", "schema", "name", "strict");
 
   /** From the EventSource GET's query parameters (JSON text each; options may be absent). */
@@ -68,6 +68,11 @@ public record CompletionRequest(JsonArray messages, JsonObject options) {
     }
     validateOptions(opts);
     return new CompletionRequest(array, opts);
+  }
+
+  /** Whether the client asked for a resumable stream ({@code options.resume}). */
+  public boolean resumable() {
+    return Boolean.TRUE.equals(options.getBoolean("resume"));
   }
 
   /** The model asked for, or the default. */
@@ -210,6 +215,11 @@ public record CompletionRequest(JsonArray messages, JsonObject options) {
           }
         }
         case "responseFormat" -> validateResponseFormat(path, v);
+        case "resume" -> {
+          if (!(v instanceof Boolean)) {
+            throw bad(path, "must be true or false");
+          }
+        }
         default -> throw bad(path, "unknown option (allowed: " + String.join(", ", OPTIONS.stream().sorted().toList()) + ")");
       }
     }

@@ -13,6 +13,11 @@ import io.vertx.core.http.HttpServerResponse;
  * and reports every failure as an event, since EventSource cannot read an error body; otherwise the
  * status waits for the upstream's head, so failures before it get a real status and a JSON body.
  * With a response schema it also keeps the answer's text, to report its check in the final event.
+ *
+ * <p>A resumable stream's events have the id {@code <streamId>:<seq>}, its response the header
+ * {@code X-Stream-Id} and a {@code retry:} hint, so a browser that loses the connection comes back
+ * within about a second with {@code Last-Event-ID} and the stream goes on from there. Its first event,
+ * {@code event: stream} with {@code {"streamId"}} and id {@code <streamId>:1}, names it.
  */
 final class EventSourceSink implements StreamSink {
 
@@ -20,13 +25,32 @@ final class EventSourceSink implements StreamSink {
   private final long keepAliveMs;
   private final AnswerSchema schema;
   private final StringBuilder answer;
+  /** How soon a browser should reconnect to a resumable stream it lost. */
+  static final long RETRY_MS = 1_000;
+
+  private final String streamId;
+  /** A new resumable stream, whose first event names it. */
+  private final boolean announce;
   private boolean committed;
   private long eventId;
   private long lastWriteAt = System.currentTimeMillis();
 
   /** @param schema the answer's JSON Schema, or null: then no text is kept */
   EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema) {
+    this(response, commitEarly, keepAliveMs, schema, null, 0);
+  }
+
+  /**
+   * @param streamId a resumable stream's public id, or null for a plain stream
+   * @param lastSeq  the seq of the last event this client has (a resumed stream), or 0 for a new one,
+   *                 whose first event (seq 1) names it; the provider's events start at 2
+   */
+  EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema,
+                  String streamId, long lastSeq) {
     this.response = response;
+    this.streamId = streamId;
+    this.eventId = streamId == null ? 0 : Math.max(1, lastSeq);
+    this.announce = streamId != null && lastSeq == 0;
     this.keepAliveMs = keepAliveMs;
     this.schema = schema;
     this.answer = schema == null ? null : new StringBuilder();
@@ -55,7 +79,8 @@ final class EventSourceSink implements StreamSink {
     if (answer != null) {
       answer.append(chunk.text());
     }
-    StringBuilder frame = SseFrames.open(++eventId, "message", chunk.text().length() + 100).append("{\"text\":");
+    StringBuilder frame = SseFrames.open(streamId, nextId(chunk), "message", chunk.text().length() + 100)
+      .append("{\"text\":");
     SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
     SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
       .append(System.currentTimeMillis()).append("}}");
@@ -76,7 +101,7 @@ final class EventSourceSink implements StreamSink {
     if (!committed) {
       commit();
     }
-    response.end(SseFrames.event(++eventId, "message", json));
+    response.end(SseFrames.event(streamId, nextId(end), "message", json));
   }
 
   @Override
@@ -85,7 +110,13 @@ final class EventSourceSink implements StreamSink {
       JsonErrors.send(response, error);
       return;
     }
-    response.end(SseFrames.event(++eventId, "error", error.toJson().encode()));
+    response.end(SseFrames.event(streamId, ++eventId, "error", error.toJson().encode()));
+  }
+
+  /** A resumable stream's events carry the provider's seq, the same on every connection; others count. */
+  private long nextId(StreamChunk chunk) {
+    eventId = streamId == null ? eventId + 1 : chunk.seq();
+    return eventId;
   }
 
   @Override
@@ -108,6 +139,16 @@ final class EventSourceSink implements StreamSink {
   private void commit() {
     committed = true;
     sseHeaders(response);
+    if (streamId != null) {
+      response.putHeader("X-Stream-Id", streamId);
+      write("retry: " + RETRY_MS + "\n\n");
+      if (announce) {
+        // A new stream's first event, id <streamId>:1, names it: a browser (which cannot read headers) can
+        // cancel it at once, and one that loses the connection before the first token still comes back
+        // with this stream's id, not as a new request.
+        write("id: " + streamId + ":1\nevent: stream\ndata: {\"streamId\":\"" + streamId + "\"}\n\n");
+      }
+    }
     // A comment flushes the headers at once, so the client knows the stream is open.
     write(": connected\n\n");
   }

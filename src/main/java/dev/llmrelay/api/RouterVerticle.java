@@ -1,6 +1,7 @@
 package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
+import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.ClientTimeouts;
 import dev.llmrelay.edge.Edge;
@@ -42,6 +43,7 @@ public final class RouterVerticle extends VerticleBase {
   private ModelsCatalog catalog;
   private SchemaRegistry schemas;
   private long ticker = -1;
+  private ResumableStreams resumable;
   private HttpServer server;
 
   /**
@@ -69,12 +71,15 @@ public final class RouterVerticle extends VerticleBase {
     router.post("/api/v1/llm/complete/stream").handler(body).handler(this::handleStreamPost);
     router.post("/api/v1/llm/complete").handler(body).handler(this::handleComplete);
     router.get("/api/v1/llm/models").handler(this::handleModels);
+    resumable = new ResumableStreams(vertx, config.stream(), edge, this::resume);
+    router.get("/api/v1/llm/streams/:id").handler(resumable::handleGet);
+    router.delete("/api/v1/llm/streams/:id").handler(resumable::handleDelete);
     router.get("/health").handler(this::handleHealth);
     OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(),
-      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
+      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, null, sink));
     router.post("/v1/chat/completions").handler(body).handler(openAi::handleChatCompletions);
     AnthropicApi anthropic = new AnthropicApi(edge.input(), config.stream().keepAliveMs(),
-      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, sink));
+      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, null, sink));
     router.post(AnthropicApi.MESSAGES).handler(body).handler(anthropic::handleMessages);
     router.get("/v1/models").handler(openAi::handleModels);
     router.get("/v1/models/*").handler(openAi::handleModel);
@@ -142,10 +147,10 @@ public final class RouterVerticle extends VerticleBase {
 
   private void handleStreamGet(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (request.getHeader("Last-Event-ID") != null) {
-      // An EventSource reconnecting after the stream ended: never run the generation twice.
-      // 204 makes the browser stop reconnecting.
-      ctx.response().setStatusCode(204).end();
+    String lastEventId = request.getHeader("Last-Event-ID");
+    if (lastEventId != null) {
+      // An EventSource reconnecting: a resumable stream goes on from where it was; the generation never runs twice.
+      resumable.reconnect(ctx, lastEventId);
       return;
     }
     CompletionRequest completion;
@@ -158,16 +163,23 @@ public final class RouterVerticle extends VerticleBase {
       JsonErrors.send(ctx.response(), e.error());
       return;
     }
-    stream(ctx, completion, new EventSourceSink(ctx.response(), true, config.stream().keepAliveMs(), schema));
+    eventSource(ctx, completion, schema, true);
   }
 
   private void handleStreamPost(RoutingContext ctx) {
-    withBody(ctx, (completion, schema) ->
-      stream(ctx, completion, new EventSourceSink(ctx.response(), false, config.stream().keepAliveMs(), schema)));
+    withBody(ctx, (completion, schema) -> eventSource(ctx, completion, schema, false));
+  }
+
+  /** An EventSource-contract stream, resumable when the request asks and resumption is on. */
+  private void eventSource(RoutingContext ctx, CompletionRequest completion, AnswerSchema schema, boolean commitEarly) {
+    OpenRequest.Resume terms = completion.resumable() && resumable.enabled() ? resumable.terms(ctx) : null;
+    EventSourceSink sink = new EventSourceSink(ctx.response(), commitEarly, config.stream().keepAliveMs(), schema,
+      terms == null ? null : terms.id(), 0);
+    stream(ctx, completion, sink, terms);
   }
 
   private void handleComplete(RoutingContext ctx) {
-    withBody(ctx, (completion, schema) -> stream(ctx, completion, new CompletionSink(ctx.response(), schema)));
+    withBody(ctx, (completion, schema) -> stream(ctx, completion, new CompletionSink(ctx.response(), schema), null));
   }
 
   private void handleModels(RoutingContext ctx) {
@@ -208,14 +220,27 @@ public final class RouterVerticle extends VerticleBase {
     then.accept(completion, schema);
   }
 
-  private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink) {
+  private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink, OpenRequest.Resume resume) {
     String model = completion.model(config.stream().defaultModel());
     String body = completion.upstreamBody(config.stream().defaultModel()).encode();
-    open(ctx, body, model, false, sink);
+    open(ctx, body, model, false, resume, sink);
   }
 
-  /** Opens a bus stream for this request; the client closing its connection cancels it. */
-  private void open(RoutingContext ctx, String body, String model, boolean raw, StreamSink sink) {
+  /** Continues a resumable stream for a client that came back (see {@link ResumableStreams}). */
+  private void resume(RoutingContext ctx, String id, long lastSeq, EventSourceSink sink, BusStream.Refusal refused) {
+    StreamSink observed = new ObservedSink(sink, edge.observe(ctx, null));
+    health.clientStreamOpened();
+    BusStream stream = BusStream.resume(vertx, config.stream(), id, lastSeq, edge.clientId(ctx), observed, refused,
+      this::forget);
+    track(ctx, stream);
+  }
+
+  /**
+   * Opens a bus stream for this request; the client closing its connection cancels it (a resumable one
+   * goes on for its grace period).
+   */
+  private void open(RoutingContext ctx, String body, String model, boolean raw, OpenRequest.Resume resume,
+                    StreamSink sink) {
     StreamSink observed = new ObservedSink(sink, edge.observe(ctx, model));
     if (health.draining()) {
       observed.error(RelayError.of(ErrorType.OVERLOADED, "This relay node is shutting down and takes no new streams; "
@@ -223,7 +248,10 @@ public final class RouterVerticle extends VerticleBase {
       return;
     }
     health.clientStreamOpened();
-    BusStream stream = BusStream.open(vertx, config.stream(), body, model, raw, observed, this::forget);
+    track(ctx, BusStream.open(vertx, config.stream(), body, model, raw, resume, observed, this::forget));
+  }
+
+  private void track(RoutingContext ctx, BusStream stream) {
     if (!stream.isEnded()) {
       active.add(stream);
     }

@@ -20,7 +20,12 @@ final class SseFrames {
 
   /** One complete event: {@code id}, {@code event} and a single-line JSON {@code data}, then the blank line. */
   static String event(long id, String type, CharSequence json) {
-    return close(open(id, type, json.length()).append(json));
+    return event(null, id, type, json);
+  }
+
+  /** The same, with the id {@code <stream>:<id>} when {@code stream} is not null (a resumable stream's). */
+  static String event(String stream, long id, String type, CharSequence json) {
+    return close(open(stream, id, type, json.length()).append(json));
   }
 
   /**
@@ -29,8 +34,16 @@ final class SseFrames {
    * One builder per event, since this runs once per token.
    */
   static StringBuilder open(long id, String type, int dataCapacity) {
-    return new StringBuilder(dataCapacity + 40)
-      .append("id: ").append(id).append('\n')
+    return open(null, id, type, dataCapacity);
+  }
+
+  /** The same, with the id {@code <stream>:<id>} when {@code stream} is not null (a resumable stream's). */
+  static StringBuilder open(String stream, long id, String type, int dataCapacity) {
+    StringBuilder out = new StringBuilder(dataCapacity + 80).append("id: ");
+    if (stream != null) {
+      out.append(stream).append(':');
+    }
+    return out.append(id).append('\n')
       .append("event: ").append(type).append('\n')
       .append("data: ");
   }

@@ -20,6 +20,7 @@ public final class Addresses {
    */
   private static final String NODE = randomHex(12);
   private static final AtomicLong STREAMS = new AtomicLong();
+  private static final SecureRandom SECURE = new SecureRandom();
 
   private Addresses() {
   }
@@ -37,6 +38,16 @@ public final class Addresses {
   /** A stream id no other stream of the cluster has had since this process started. */
   public static String newStreamId() {
     return NODE + "-" + Long.toHexString(STREAMS.incrementAndGet());
+  }
+
+  /**
+   * A resumable stream's public id: 128 random bits, since a client presents it to resume the stream
+   * (on any node), so it must not be guessed from another stream's.
+   */
+  public static String newResumableId() {
+    byte[] random = new byte[16];
+    SECURE.nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   private static String randomHex(int bytes) {

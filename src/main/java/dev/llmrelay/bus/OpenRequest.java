@@ -9,6 +9,19 @@ package dev.llmrelay.bus;
  * @param raw whether each chunk should carry the upstream JSON as received (OpenAI pass-through)
  * @param body the upstream request body, JSON text, with {@code stream: true}
  * @param model the requested model, reported until the upstream names the one it used
+ * @param resume how a resumable stream is kept when its client leaves, or null for a plain stream
  */
-public record OpenRequest(String streamId, int credits, boolean raw, String body, String model) {
+public record OpenRequest(String streamId, int credits, boolean raw, String body, String model, Resume resume) {
+
+  /** A plain stream: leaving cancels it. */
+  public OpenRequest(String streamId, int credits, boolean raw, String body, String model) {
+    this(streamId, credits, raw, body, model, null);
+  }
+
+  /**
+   * A resumable stream's terms: its public id (its control address; its data goes to {@code streamId}'s),
+   * the client it belongs to, how long it runs on without a client, and how much it keeps for replay.
+   */
+  public record Resume(String id, String owner, long graceMs, long bufferBytes) {
+  }
 }

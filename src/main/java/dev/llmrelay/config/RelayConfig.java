@@ -209,18 +209,32 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
    * The stream protocol between router and provider: the credit window, the keep-alive comment
    * interval towards clients, the provider heartbeat and the router's watchdog for silent providers.
    * {@code drainMs} is how long a stopping relay (SIGTERM) lets open streams finish before it ends them.
+   * {@code resumeGraceMs} is how long a resumable stream goes on after its client left (0: no stream is
+   * resumable), {@code resumeBufferBytes} how much of it is kept for replay.
    */
   public record Streams(int creditWindow, long keepAliveMs, long heartbeatMs, long watchdogMs, long tickMs,
-                        String defaultModel, long drainMs) {
+                        String defaultModel, long drainMs, long resumeGraceMs, long resumeBufferBytes) {
 
-    /** Without a drain period: streams still open at shutdown end at once. */
+    public static final long DEFAULT_DRAIN_MS = 30_000;
+    public static final long DEFAULT_RESUME_GRACE_MS = 30_000;
+    public static final long DEFAULT_RESUME_BUFFER_BYTES = 256 * 1024;
+
+    /** With the default drain period, resume grace and replay bound. */
     public Streams(int creditWindow, long keepAliveMs, long heartbeatMs, long watchdogMs, long tickMs,
                    String defaultModel) {
-      this(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, 0);
+      this(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, DEFAULT_DRAIN_MS,
+        DEFAULT_RESUME_GRACE_MS, DEFAULT_RESUME_BUFFER_BYTES);
     }
 
     public Streams withDrainMs(long ms) {
-      return new Streams(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, ms);
+      return new Streams(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, ms, resumeGraceMs,
+        resumeBufferBytes);
+    }
+
+    /** How long a resumable stream outlives its client (0: resumption off), and what it keeps for replay. */
+    public Streams withResume(long graceMs, long bufferBytes) {
+      return new Streams(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, drainMs, graceMs,
+        bufferBytes);
     }
   }
 

@@ -63,7 +63,8 @@ final class AuthHandler implements Handler<RoutingContext> {
     if (apiKey != null && Endpoints.MESSAGES.equals(ctx.normalizedPath())) {
       return edge.keys().fromKey(apiKey);
     }
-    if (ctx.request().method() == HttpMethod.GET && Endpoints.STREAM.equals(ctx.normalizedPath())) {
+    if (ctx.request().method() == HttpMethod.GET && (Endpoints.STREAM.equals(ctx.normalizedPath())
+      || ctx.normalizedPath().startsWith(Endpoints.STREAMS))) {
       return edge.tokens().verify(ctx.request().getParam("token"), edge.keys()::byId);
     }
     return null;

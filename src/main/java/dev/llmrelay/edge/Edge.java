@@ -53,6 +53,11 @@ public final class Edge {
     return observation;
   }
 
+  /** The name of the client this request comes from (its key's name, a browser token's, or anonymous). */
+  public String clientId(RoutingContext ctx) {
+    return EdgeRequest.of(ctx).client().id();
+  }
+
   /** Message-count and size limits of a completion request. */
   public InputLimits input() {
     return input;

@@ -84,6 +84,13 @@ final class EdgeMetrics {
         }
       }
     });
+    FunctionCounter.builder("relay.resumes", health, UpstreamHealth::resumes)
+      .description("Resumable streams continued for a client that came back").register(registry);
+    FunctionCounter.builder("relay.resume.replayed.events", health, UpstreamHealth::replayedEvents)
+      .description("Events sent again to clients that came back").register(registry);
+    FunctionCounter.builder("relay.resumable.expired", health, UpstreamHealth::expiredResumables)
+      .description("Resumable streams cancelled because no client came back within the grace period")
+      .register(registry);
     Gauge.builder("relay.upstream.streams", health, UpstreamHealth::openStreams)
       .description("Upstream streams this process holds right now").register(registry);
     Gauge.builder("relay.upstream.streams.limit", health, h -> h.admission().limit())

@@ -79,11 +79,11 @@ public final class EdgeRoutes {
       cors.addOrigins(origins);
     }
     return cors
-      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID", "X-Request-Id",
         // What Anthropic's SDKs send from a browser to /v1/messages.
         "x-api-key", "anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access"))
-      .exposedHeaders(Set.of("Retry-After", "X-Request-Id"))
+      .exposedHeaders(Set.of("Retry-After", "X-Request-Id", "X-Stream-Id"))
       .allowCredentials(config.allowCredentials())
       .maxAgeSeconds(config.maxAgeSeconds());
   }

@@ -14,6 +14,8 @@ final class Endpoints {
   static final String TOKEN = "/api/v1/llm/token";
   static final String STREAM = "/api/v1/llm/complete/stream";
   static final String MESSAGES = "/v1/messages";
+  /** Resumable streams by id: one label for all of them. */
+  static final String STREAMS = "/api/v1/llm/streams/";
   static final Set<String> COMPLETIONS = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES);
   private static final Set<String> KNOWN = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES,
     "/api/v1/llm/models", TOKEN, "/v1/models", "/health", "/health/live", "/health/ready", "/metrics", "/");
@@ -29,6 +31,9 @@ final class Endpoints {
     String path = ctx.normalizedPath();
     if (KNOWN.contains(path)) {
       return path;
+    }
+    if (path.startsWith(STREAMS)) {
+      return STREAMS + "{id}";
     }
     if (path.startsWith("/api/") || path.startsWith("/v1/")) {
       return "other_api";

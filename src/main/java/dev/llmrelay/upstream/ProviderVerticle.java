@@ -102,10 +102,11 @@ public final class ProviderVerticle extends VerticleBase {
       return;
     }
     UpstreamStream stream = new UpstreamStream(vertx, message.body(), config.upstream(), config.stream(), health,
-      this::forget);
+      done -> health.admission().release(), this::forget);
     active.add(stream);
     stream.listen().onComplete(ar -> {
       if (ar.failed()) {
+        health.admission().release();
         forget(stream);
         message.fail(500, "cannot listen for stream control: " + ar.cause().getMessage());
         return;
@@ -116,9 +117,7 @@ public final class ProviderVerticle extends VerticleBase {
   }
 
   private void forget(UpstreamStream stream) {
-    if (active.remove(stream)) {
-      health.admission().release();
-    }
+    active.remove(stream);
   }
 
   private void tick() {

@@ -28,6 +28,9 @@ public final class UpstreamHealth {
   private final boolean localProviders;
   private final AtomicInteger clientStreams = new AtomicInteger();
   private final AtomicLong maxInFlight = new AtomicLong();
+  private final AtomicLong resumes = new AtomicLong();
+  private final AtomicLong replayedEvents = new AtomicLong();
+  private final AtomicLong expired = new AtomicLong();
   private volatile boolean draining;
 
   /** @param localProviders whether this process runs providers (else it is a cluster's edge node) */
@@ -60,6 +63,33 @@ public final class UpstreamHealth {
 
   void inFlight(long chunks) {
     maxInFlight.accumulateAndGet(chunks, Math::max);
+  }
+
+  void resumed() {
+    resumes.incrementAndGet();
+  }
+
+  void replayed(int events) {
+    replayedEvents.addAndGet(events);
+  }
+
+  void resumableExpired() {
+    expired.incrementAndGet();
+  }
+
+  /** Resumable streams this process's providers resumed for a returning client. */
+  public long resumes() {
+    return resumes.get();
+  }
+
+  /** Events sent again to returning clients. */
+  public long replayedEvents() {
+    return replayedEvents.get();
+  }
+
+  /** Resumable streams cancelled because no client came back within the grace period. */
+  public long expiredResumables() {
+    return expired.get();
   }
 
   /** A router began serving a client stream. */

@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.parsetools.RecordParser;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,11 @@ import java.util.function.Consumer;
  * message per useful chunk while it holds credits. The parser's record demand tracks the credits,
  * so a router that stops granting them stops the upstream read (TCP backpressure to the origin).
  * Timeouts are checked by {@link #tick}; every terminal path goes through {@link #finish}.
+ *
+ * <p>A resumable stream ({@link OpenRequest#resume()}) also keeps its events in a {@link ReplayLog}.
+ * When its client leaves it goes on reading the upstream for the grace period; a client that comes
+ * back (through any router, on any node) gets the events after the last one it had, then the live
+ * tail. Its control address is its public id, so every edge node can reach it.
  */
 final class UpstreamStream implements UpstreamClient.Attempts {
 
@@ -42,8 +48,13 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   private final RelayConfig.Upstream upstream;
   private final RelayConfig.Streams streams;
   private final UpstreamHealth health;
-  private final Consumer<UpstreamStream> onFinished;
-  private final String dataAddress;
+  private final Consumer<UpstreamStream> onUpstreamDone;
+  private final Consumer<UpstreamStream> onGone;
+  private final OpenRequest.Resume resume;
+  private final ReplayLog replay;
+  private String dataAddress;
+  /** The stream id of the router connection served now: its data address is {@link #dataAddress}. */
+  private String target;
   private final SseDecoder sse = new SseDecoder(this::onEvent);
   private final long startedAt = System.currentTimeMillis();
   private final DeliveryOptions pingOptions;
@@ -68,9 +79,18 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   private boolean pingInFlight;
   private boolean cancelled;
   private boolean finished;
+  /** A resumable stream whose client is gone: events go to the replay log only, until a resume or the grace end. */
+  private boolean detached;
+  private long graceDeadline;
+  /** Everything is let go: nothing more is sent, kept or ticked. */
+  private boolean released;
 
+  /**
+   * @param onUpstreamDone told once, when the upstream is done with (its admission place is free)
+   * @param onGone         told once, when nothing of the stream is kept any more
+   */
   UpstreamStream(Vertx vertx, OpenRequest open, RelayConfig.Upstream upstream, RelayConfig.Streams streams,
-                 UpstreamHealth health, Consumer<UpstreamStream> onFinished) {
+                 UpstreamHealth health, Consumer<UpstreamStream> onUpstreamDone, Consumer<UpstreamStream> onGone) {
     this.health = health;
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
@@ -80,8 +100,12 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     this.body = open.body();
     this.upstream = upstream;
     this.streams = streams;
-    this.onFinished = onFinished;
+    this.onUpstreamDone = onUpstreamDone;
+    this.onGone = onGone;
+    this.resume = open.resume();
+    this.replay = resume == null ? null : new ReplayLog(resume.bufferBytes());
     this.dataAddress = Addresses.data(streamId);
+    this.target = streamId;
     this.credits = open.credits();
     this.model = open.model();
     this.nextPingAt = startedAt + streams.heartbeatMs();
@@ -93,7 +117,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   /** Registers the control address; once it completes, a cancel can reach this stream. */
   Future<Void> listen() {
-    control = eventBus.consumer(Addresses.control(streamId), this::onControl);
+    control = eventBus.consumer(Addresses.control(resume == null ? streamId : resume.id()), this::onControl);
     return control.completion();
   }
 
@@ -127,6 +151,18 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   /** Checks the timeouts and sends the heartbeat; called by the verticle every {@code tickMs}. */
   void tick(long now) {
+    if (released) {
+      return;
+    }
+    if (detached && now >= graceDeadline) {
+      // Nobody came back in time: stop generating and forget what was kept.
+      if (!finished) {
+        health.resumableExpired();
+        cancel();
+      }
+      release();
+      return;
+    }
     if (finished) {
       return;
     }
@@ -145,14 +181,18 @@ final class UpstreamStream implements UpstreamClient.Attempts {
         + " ms in the middle of the answer"), true);
       return;
     }
-    if (heartbeats && now >= nextPingAt && !pingInFlight) {
+    if (heartbeats && !detached && now >= nextPingAt && !pingInFlight) {
       pingInFlight = true;
       nextPingAt = now + streams.heartbeatMs();
       eventBus.request(dataAddress, StreamChunk.ping(), pingOptions).onComplete(ar -> {
         pingInFlight = false;
         if (ar.failed() && !finished) {
-          // The router (or its node) is gone: nobody will read this stream any more.
-          cancel();
+          // The router (or its node) is gone: nobody will read this stream any more, unless it is resumable.
+          if (resume != null) {
+            detach();
+          } else {
+            cancel();
+          }
         }
       });
     }
@@ -160,15 +200,114 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   private void onControl(Message<StreamControl> message) {
     StreamControl msg = message.body();
-    if (msg.kind() == StreamControl.Kind.CANCEL) {
-      cancel();
+    if ((msg.kind() == StreamControl.Kind.CREDIT || msg.kind() == StreamControl.Kind.DETACH)
+      && msg.target() != null && !msg.target().equals(target)) {
+      // From a connection this stream was resumed away from: it speaks for nobody any more.
       return;
     }
+    switch (msg.kind()) {
+      case CANCEL -> cancel();
+      case DETACH -> detach();
+      case RESUME -> resume(message);
+      case DELETE -> delete(message);
+      case CREDIT -> {
+        if (!detached) {
+          credit(msg.credits());
+        }
+      }
+      default -> throw new IllegalStateException("unexpected control " + msg.kind());
+    }
+  }
+
+  private void credit(int granted) {
     if (credits <= 0) {
       waitingSince = System.currentTimeMillis();
     }
-    credits += msg.credits();
+    credits += granted;
     rebalance();
+  }
+
+  /** The client of this resumable stream left: read on into the replay log for the grace period. */
+  private void detach() {
+    if (released || resume == null || detached) {
+      return;
+    }
+    if (resume.graceMs() <= 0) {
+      cancel();
+      release();
+      return;
+    }
+    detached = true;
+    graceDeadline = System.currentTimeMillis() + resume.graceMs();
+    // No reader to wait for: the log's bound, not credits, limits what is kept.
+    credits = Long.MAX_VALUE / 4;
+    rebalance();
+  }
+
+  /** A client came back: check it may, then send it the events after the ones it has, then the live tail. */
+  private void resume(Message<StreamControl> message) {
+    StreamControl ask = message.body();
+    if (released) {
+      message.fail(404, "no such stream");
+      return;
+    }
+    if (!resume.owner().equals(ask.owner())) {
+      message.fail(403, "this stream belongs to another client");
+      return;
+    }
+    // Seq 1 is the stream's first event, sent by the router before any token: a resume from it is always fine.
+    if (ask.lastSeq() > Math.max(seq, 1)) {
+      message.fail(416, "event " + ask.lastSeq() + " was never sent on this stream");
+      return;
+    }
+    if (!replay.covers(ask.lastSeq())) {
+      message.fail(410, "the events after " + ask.lastSeq() + " are no longer kept (the replay bound is "
+        + resume.bufferBytes() + " bytes)");
+      return;
+    }
+    if (finished && ask.lastSeq() >= replay.lastSeq()) {
+      message.reply("complete");
+      return;
+    }
+    if (!detached) {
+      // The old connection is still here as far as this stream knows: it is the one being replaced.
+      eventBus.send(dataAddress, StreamChunk.error(seq, RelayError.of(ErrorType.CANCELLED,
+        "The stream was resumed on another connection")));
+    }
+    health.resumed();
+    dataAddress = Addresses.data(ask.target());
+    target = ask.target();
+    detached = false;
+    message.reply("resumed");
+    List<StreamChunk> missed = replay.after(ask.lastSeq());
+    health.replayed(missed.size());
+    int deltas = 0;
+    for (StreamChunk chunk : missed) {
+      eventBus.send(dataAddress, chunk);
+      deltas += chunk.kind() == StreamChunk.Kind.DELTA ? 1 : 0;
+    }
+    if (finished) {
+      release();
+      return;
+    }
+    // The replayed events are in flight too: the new window starts with them counted.
+    credits = ask.credits() - deltas;
+    waitingSince = System.currentTimeMillis();
+    nextPingAt = waitingSince + streams.heartbeatMs();
+    rebalance();
+  }
+
+  /** The client ends its resumable stream on purpose: close the upstream, tell a connected reader why. */
+  private void delete(Message<StreamControl> message) {
+    if (released || !resume.owner().equals(message.body().owner())) {
+      message.fail(released ? 404 : 403, released ? "no such stream" : "this stream belongs to another client");
+      return;
+    }
+    message.reply("deleted");
+    if (!finished) {
+      fail(RelayError.of(ErrorType.CANCELLED, "The stream was cancelled by its client"), true);
+    }
+    release();
   }
 
   private void onHead(HttpClientResponse head) {
@@ -288,11 +427,25 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     finish();
   }
 
+  /** Lets go of everything: the control address, the replay log, the provider's reference. */
+  private void release() {
+    if (released) {
+      return;
+    }
+    released = true;
+    finish();
+    if (control != null) {
+      control.unregister();
+    }
+    onGone.accept(this);
+  }
+
   /** This provider is stopping: close the upstream and tell the router the stream cannot go on. */
   void shutDown() {
     if (!finished) {
       fail(RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "The provider serving this stream shut down"), true);
     }
+    release();
   }
 
   private void complete() {
@@ -313,13 +466,23 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   }
 
   private void send(StreamChunk chunk) {
+    if (replay != null && chunk.kind() != StreamChunk.Kind.HEAD) {
+      replay.add(chunk);
+    }
+    if (detached) {
+      return;
+    }
     eventBus.send(dataAddress, chunk);
     // A chunk tells the router this provider is alive as well as a ping would: ping only a quiet stream.
     // A router that is gone stops granting credits, so a stream sending to it soon goes quiet and pings.
     nextPingAt = System.currentTimeMillis() + streams.heartbeatMs();
   }
 
-  /** Ends this stream once: closes the upstream if it was cancelled, unregisters, forgets. */
+  /**
+   * Ends the upstream side once: closes the upstream if it was cancelled and frees its admission place.
+   * A resumable stream whose client is away stays reachable (its control address and log) until a resume
+   * or the grace end; any other is let go at once.
+   */
   private void finish() {
     if (finished) {
       return;
@@ -335,9 +498,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
         request.reset();
       }
     }
-    if (control != null) {
-      control.unregister();
+    onUpstreamDone.accept(this);
+    if (!detached) {
+      release();
     }
-    onFinished.accept(this);
   }
 }

@@ -4,6 +4,7 @@ import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.simulator.SimulatorStats;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.Chromium;
+import dev.llmrelay.testing.CuttableProxy;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -210,6 +211,26 @@ class TestPageTest {
     assertTrue(upstream.written() < 2000, "stopped after " + upstream.written() + " tokens");
     assertTrue(upstream.text().startsWith(page.answer()), "the page shows what it received");
     assertFalse(page.answer().isEmpty());
+  }
+
+  @Test
+  void aDroppedConnectionResumesByItselfAndTheWholeAnswerAppearsOnce(Vertx vertx) {
+    relay = RelayHarness.start(vertx, c -> c.withUpstream(c.upstream().withUrl(c.upstream().url(), true)));
+    try (CuttableProxy proxy = CuttableProxy.start(vertx, relay.port)) {
+      page.open(proxy.port()).ask("Tell me a story [sim tokens=80 paceMs=40]");
+      page.waitUntil(WAIT, d -> page.answer().length() > 30);
+      int before = proxy.accepted();
+      proxy.cut();
+      page.waitForStatus("done", WAIT);
+
+      SimStream upstream = simulator().streams().get(0);
+      assertEquals(upstream.text(), page.answer(), "the whole answer, each token once");
+      assertEquals("80", page.stat("tokens"));
+      assertTrue(page.stat("connection").matches("reconnected — resumed after event [0-9]+"), page.stat("connection"));
+      assertTrue(proxy.accepted() > before, "the browser came back on a new connection");
+      assertEquals(1, simulator().requests(), "one generation");
+      assertEquals(1, relay.relay.health().resumes());
+    }
   }
 
   @Test

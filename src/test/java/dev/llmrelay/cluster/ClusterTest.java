@@ -62,7 +62,7 @@ class ClusterTest {
   static RelayConfig quick(RelayConfig c) {
     RelayConfig.Streams s = c.stream();
     return c.withStream(new RelayConfig.Streams(s.creditWindow(), s.keepAliveMs(), HEARTBEAT_MS, WATCHDOG_MS, 50,
-      s.defaultModel(), s.drainMs()));
+      s.defaultModel(), s.drainMs(), s.resumeGraceMs(), s.resumeBufferBytes()));
   }
 
   @BeforeAll
@@ -72,7 +72,7 @@ class ClusterTest {
     for (int i = 0; i < 3; i++) {
       sims.add(Simulator.start(vertx, "127.0.0.1", 0).await());
     }
-    cluster = new ClusterHarness(8, ClusterTest::quick);
+    cluster = new ClusterHarness(10, ClusterTest::quick);
     // The second JVM starts first: it is the slowest, and the nodes here start meanwhile.
     Map<String, String> childEnv = cluster.environment("all", sims.get(2).baseUrl());
     child = ChildNode.start(cluster.config(childEnv), childEnv);
@@ -274,6 +274,32 @@ class ClusterTest {
       assertEquals("upstream_unavailable", error.getString("type"));
       assertEquals("No provider is available", error.getString("error"));
       assertTrue(!stream.body().contains("llm."), "no bus address in " + stream.body());
+    }
+  }
+
+  @Test
+  void aResumableStreamContinuesOnAnotherEdgeNodeAfterItsFirstEdgeNodeIsKilled() {
+    Map<String, String> env = cluster.environment("edge", null);
+    try (ChildNode doomedEdge = ChildNode.start(cluster.config(env), env)) {
+      doomedEdge.awaitLog("LLM Relay listening on", 90_000);
+      SseClient first = new SseClient(vertx, Integer.parseInt(env.get("RELAY_HTTP_PORT")));
+      String resumable = new JsonObject().put("resume", true).encode();
+      String uri = SseClient.query(SseClient.userMessages("resume me [sim tokens=80 paceMs=25]"), resumable);
+      long[] before = sims.started();
+      Future<SseClient.Result> reading = first.get(uri, events -> events.size() >= 6);
+      SseClient.Result part = reading.await();
+      String streamId = part.headers().get("X-Stream-Id");
+      assertEquals(6, part.events().size());
+
+      doomedEdge.kill();
+      SseClient.Result rest = client.send(HttpMethod.GET, "/api/v1/llm/streams/" + streamId, null,
+        Map.of("Last-Event-ID", part.last().id()), events -> false).await();
+
+      assertEquals(200, rest.status());
+      assertEquals(Simulator.normalAnswer(80), part.text() + rest.text(), "every token exactly once");
+      assertEquals(streamId + ":7", rest.events().get(0).id(), "the stream event and five tokens came before");
+      assertEquals("[DONE]", rest.last().json().getString("text"));
+      assertEquals(1, sims.startedSince(before), "one generation, on whichever provider took it");
     }
   }
 
