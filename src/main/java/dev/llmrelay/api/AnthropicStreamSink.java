@@ -3,6 +3,9 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.AnthropicErrors;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -129,7 +132,7 @@ final class AnthropicStreamSink implements StreamSink {
   @Override
   public void error(RelayError error) {
     if (!committed) {
-      AnthropicErrors.send(response, error);
+      ErrorResponses.send(response, error, ErrorFormat.ANTHROPIC);
     } else if (!response.ended()) {
       response.end(AnthropicErrors.event(error));
     }

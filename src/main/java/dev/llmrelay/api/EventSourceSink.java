@@ -2,6 +2,8 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -82,7 +84,7 @@ final class EventSourceSink implements StreamSink {
   @Override
   public void error(RelayError error) {
     if (!committed) {
-      JsonErrors.send(response, error);
+      ErrorResponses.send(response, error, ErrorFormat.RELAY);
       return;
     }
     response.end(SseFrames.event(++eventId, "error", error.toJson().encode()));

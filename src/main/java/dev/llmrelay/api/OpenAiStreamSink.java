@@ -2,6 +2,9 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
+import dev.llmrelay.http.OpenAiErrors;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -49,7 +52,7 @@ final class OpenAiStreamSink implements StreamSink {
   @Override
   public void error(RelayError error) {
     if (!committed) {
-      OpenAiErrors.send(response, error);
+      ErrorResponses.send(response, error, ErrorFormat.OPENAI);
       return;
     }
     response.end(OpenAiErrors.event(error));

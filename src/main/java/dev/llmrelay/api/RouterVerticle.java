@@ -9,6 +9,8 @@ import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.error.RelayException;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -155,7 +157,7 @@ public final class RouterVerticle extends VerticleBase {
       edge.input().check(completion.messages());
       schema = AnswerSchema.compile(schemas, completion.responseSchema());
     } catch (RelayException e) {
-      JsonErrors.send(ctx.response(), e.error());
+      ErrorResponses.send(ctx.response(), e.error(), ErrorFormat.RELAY);
       return;
     }
     stream(ctx, completion, new EventSourceSink(ctx.response(), true, config.stream().keepAliveMs(), schema));
@@ -190,8 +192,8 @@ public final class RouterVerticle extends VerticleBase {
   }
 
   private void handleNotFound(RoutingContext ctx) {
-    JsonErrors.send(ctx.response(), new RelayError(ErrorType.BAD_REQUEST, 404,
-      "No such endpoint: " + ctx.request().method() + " " + ctx.request().path(), -1, null));
+    ErrorResponses.send(ctx.response(), new RelayError(ErrorType.BAD_REQUEST, 404,
+      "No such endpoint: " + ctx.request().method() + " " + ctx.request().path(), -1, null), ErrorFormat.RELAY);
   }
 
   private void withBody(RoutingContext ctx, BiConsumer<CompletionRequest, AnswerSchema> then) {
@@ -202,7 +204,7 @@ public final class RouterVerticle extends VerticleBase {
       edge.input().check(completion.messages());
       schema = AnswerSchema.compile(schemas, completion.responseSchema());
     } catch (RelayException e) {
-      JsonErrors.send(ctx.response(), e.error());
+      ErrorResponses.send(ctx.response(), e.error(), ErrorFormat.RELAY);
       return;
     }
     then.accept(completion, schema);
@@ -254,7 +256,7 @@ public final class RouterVerticle extends VerticleBase {
     } else {
       error = RelayError.of(ErrorType.INTERNAL, "Internal error");
     }
-    JsonErrors.send(ctx, error);
+    ErrorResponses.send(ctx, error);
   }
 
   private void handleInvalidRequest(HttpServerRequest request) {
@@ -270,7 +272,7 @@ public final class RouterVerticle extends VerticleBase {
       error = new RelayError(ErrorType.BAD_REQUEST, 400, "Malformed HTTP request", -1, null);
     }
     edge.invalidRequest(error.status());
-    JsonErrors.send(request.response(), error);
+    ErrorResponses.send(request.response(), error, ErrorFormat.RELAY);
     request.connection().close();
   }
 
