@@ -3,7 +3,6 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
-import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -18,38 +17,24 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class EventSourceSink implements StreamSink {
 
-  private final HttpServerResponse response;
-  private final long keepAliveMs;
+  private final SseResponse sse;
   private final AnswerSchema schema;
   private final StringBuilder answer;
-  private boolean committed;
   private long eventId;
-  private long lastWriteAt = System.currentTimeMillis();
 
   /** @param schema the answer's JSON Schema, or null: then no text is kept */
   EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema) {
-    this.response = response;
-    this.keepAliveMs = keepAliveMs;
+    this.sse = new SseResponse(response, keepAliveMs);
     this.schema = schema;
     this.answer = schema == null ? null : new StringBuilder();
     if (commitEarly) {
-      commit();
+      sse.commit();
     }
-  }
-
-  static void sseHeaders(HttpServerResponse response) {
-    response.setStatusCode(200)
-      .setChunked(true)
-      .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-      .putHeader("Cache-Control", "no-cache, no-transform")
-      .putHeader("X-Accel-Buffering", "no");
   }
 
   @Override
   public void head(StreamChunk head) {
-    if (!committed) {
-      commit();
-    }
+    sse.commit();
   }
 
   @Override
@@ -61,7 +46,7 @@ final class EventSourceSink implements StreamSink {
     SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
     SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
       .append(System.currentTimeMillis()).append("}}");
-    write(SseFrames.close(frame));
+    sse.write(SseFrames.close(frame));
   }
 
   @Override
@@ -75,47 +60,31 @@ final class EventSourceSink implements StreamSink {
       json.append(",\"validation\":").append(schema.check(answer.toString()).encode());
     }
     json.append("}}");
-    if (!committed) {
-      commit();
-    }
-    response.end(SseFrames.event(++eventId, "message", json));
+    sse.commit();
+    sse.end(SseFrames.event(++eventId, "message", json));
   }
 
   @Override
   public void error(RelayError error) {
-    if (!committed) {
-      ErrorResponses.send(response, error, ErrorFormat.RELAY);
+    if (!sse.committed()) {
+      sse.refuse(error, ErrorFormat.RELAY);
       return;
     }
-    response.end(SseFrames.event(++eventId, "error", error.toJson().encode()));
+    sse.end(SseFrames.event(++eventId, "error", error.toJson().encode()));
   }
 
   @Override
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return sse.writeQueueFull();
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
+    sse.drainHandler(handler);
   }
 
   @Override
   public void tick(long now) {
-    if (committed && keepAliveMs > 0 && now - lastWriteAt >= keepAliveMs && !response.ended()) {
-      write(": keep-alive\n\n");
-    }
-  }
-
-  private void commit() {
-    committed = true;
-    sseHeaders(response);
-    // A comment flushes the headers at once, so the client knows the stream is open.
-    write(": connected\n\n");
-  }
-
-  private void write(String text) {
-    lastWriteAt = System.currentTimeMillis();
-    response.write(text);
+    sse.tick(now);
   }
 }
