@@ -61,8 +61,7 @@ class ClusterTest {
 
   static RelayConfig quick(RelayConfig c) {
     RelayConfig.Streams s = c.stream();
-    return c.withStream(new RelayConfig.Streams(s.creditWindow(), s.keepAliveMs(), HEARTBEAT_MS, WATCHDOG_MS, 50,
-      s.defaultModel()));
+    return c.withStream(s.withHeartbeat(HEARTBEAT_MS, WATCHDOG_MS).withTickMs(50));
   }
 
   @BeforeAll

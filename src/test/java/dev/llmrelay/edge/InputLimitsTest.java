@@ -43,7 +43,7 @@ class InputLimitsTest {
   void messagesCharactersBytesUtf8AndJsonAreCheckedBeforeAnythingGoesUpstream(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, c -> {
       RelayConfig.Http http = c.http();
-      return c.withHttp(new RelayConfig.Http(http.host(), http.port(), 1, 2048, 4096, http.modelsFile()))
+      return c.withHttp(http.withInstances(1).withMaxRequestLineBytes(2048).withMaxBodyBytes(4096))
         .withSecurity(c.security().withInputLimits(3, 100));
     });
     EdgeClient client = new EdgeClient(vertx, h.port);
