@@ -173,14 +173,20 @@ public final class Relay {
     }
   }
 
-  /** Undeploys the routers, the providers and the built-in simulator, in that order. */
+  /**
+   * Undeploys the routers, the providers and the built-in simulator, in that order, then closes the edge
+   * (its access log writes what is still queued).
+   */
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
-    return simulator == null ? chain : chain.compose(v -> simulator.stop());
+    if (simulator != null) {
+      chain = chain.compose(v -> simulator.stop());
+    }
+    return chain.onComplete(ar -> edge.close());
   }
 
   /** The configuration in force (with the simulator's URL when it runs). */
