@@ -4,6 +4,7 @@ import dev.llmrelay.api.RouterVerticle;
 import dev.llmrelay.bus.RecordCodec;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
+import dev.llmrelay.simulator.ScenarioCatalog;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.upstream.ProviderVerticle;
 import dev.llmrelay.upstream.UpstreamHealth;
@@ -15,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +92,7 @@ public final class Relay {
     RelayConfig.Deployment deployment = config.deployment();
     List<String> deployments = new ArrayList<>();
     List<RouterVerticle> routerInstances = new CopyOnWriteArrayList<>();
+    JsonArray scenarios = config.upstream().simulated() ? ScenarioCatalog.toJson() : null;
     List<ProviderVerticle> providerInstances = new CopyOnWriteArrayList<>();
     Future<String> provided = deployment.runsProviders()
       ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config)), providers)
@@ -97,7 +100,7 @@ public final class Relay {
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge)), routers)
+        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, scenarios)), routers)
           .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {

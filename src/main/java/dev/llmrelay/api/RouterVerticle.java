@@ -10,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -26,6 +27,7 @@ public final class RouterVerticle extends VerticleBase {
   private final UpstreamHealth health;
   private final Edge edge;
   private final RelayConfig config;
+  private final JsonArray scenarios;
   private ActiveStreams streams;
   private HttpServer server;
 
@@ -33,16 +35,19 @@ public final class RouterVerticle extends VerticleBase {
    * @param health this JVM's provider breakers, reported at {@code /health}
    * @param config the whole configuration; this verticle reads its http and stream slices
    * @param edge   client auth, limits, metrics and access log, shared by this JVM's routers
+   * @param scenarios the simulator's scenarios, listed with the model catalog, when the relay serves from
+   *                  it; else null
    */
-  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge) {
+  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge, JsonArray scenarios) {
     this.health = health;
     this.config = config;
     this.edge = edge;
+    this.scenarios = scenarios;
   }
 
   @Override
   public Future<?> start() {
-    ModelsCatalog catalog = ModelsCatalog.load(config.http().modelsFile(), config.upstream().simulated());
+    ModelsCatalog catalog = ModelsCatalog.load(config.http().modelsFile(), scenarios);
     streams = new ActiveStreams(vertx, config.stream(), health, edge);
     EventSourceApi eventSource = new EventSourceApi(config.stream(), catalog, edge.input(), streams);
     OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(), streams::openRaw);
