@@ -9,6 +9,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -78,22 +80,31 @@ class FaultMatrixTest {
       .withBreaker(b.withOpening(100, 1000, b.failureWindowMs(), b.resetTimeoutMs()).withRetries(1, 1, 5, 5000));
   }
 
-  @ParameterizedTest
-  @MethodSource("rows")
-  void eventSourceGetReportsEveryFailureAsOneErrorEventOnA200Stream(Row row, Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-    SseClient.Result result = new SseClient(vertx, h.port)
-      .get(SseClient.query(messages(row), new JsonObject().put("model", row.model()).encode())).await();
-    assertEquals(200, result.status(), row.model());
-    assertStreamEndsWithError(result, row, h);
-    assertUpstream(h, row);
+  private RelayHarness h;
+
+  @BeforeEach
+  void startRelay(Vertx vertx) {
+    h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
+  }
+
+  @AfterEach
+  void stopRelay() {
     h.stop();
   }
 
   @ParameterizedTest
   @MethodSource("rows")
+  void eventSourceGetReportsEveryFailureAsOneErrorEventOnA200Stream(Row row, Vertx vertx) {
+    SseClient.Result result = new SseClient(vertx, h.port)
+      .get(SseClient.query(messages(row), new JsonObject().put("model", row.model()).encode())).await();
+    assertEquals(200, result.status(), row.model());
+    assertStreamEndsWithError(result, row, h);
+    assertUpstream(h, row);
+  }
+
+  @ParameterizedTest
+  @MethodSource("rows")
   void postStreamAnswersFailuresBeforeTheHeadWithARealStatus(Row row, Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
     SseClient.Result result = new SseClient(vertx, h.port).post("/api/v1/llm/complete/stream", body(row)).await();
     if (row.preHead()) {
       assertJsonError(result, row);
@@ -102,23 +113,19 @@ class FaultMatrixTest {
       assertStreamEndsWithError(result, row, h);
     }
     assertUpstream(h, row);
-    h.stop();
   }
 
   @ParameterizedTest
   @MethodSource("rows")
   void nonStreamingCompletionAnswersEveryFailureWithARealStatus(Row row, Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
     SseClient.Result result = new SseClient(vertx, h.port).post("/api/v1/llm/complete", body(row)).await();
     assertJsonError(result, row);
     assertUpstream(h, row);
-    h.stop();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"sim/no-done", "sim/keepalive"})
   void streamsThatEndWithoutDoneOrWithKeepAlivesStillSucceedOnEveryEndpoint(String model, Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
     SseClient client = new SseClient(vertx, h.port);
     String messages = SseClient.userMessages("go [sim tokens=12 paceMs=1 keepalives=3]");
     String body = new JsonObject().put("messages", new JsonArray(messages))
@@ -136,7 +143,6 @@ class FaultMatrixTest {
     }
     assertEquals(expected, new JsonObject(whole.body()).getString("text"));
     assertEquals(3, h.simulator.stats().requests());
-    h.stop();
   }
 
   private static void assertStreamEndsWithError(SseClient.Result result, Row row, RelayHarness h) {
