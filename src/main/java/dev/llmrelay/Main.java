@@ -3,7 +3,6 @@ package dev.llmrelay;
 import dev.llmrelay.cluster.ClusterNode;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
-import dev.llmrelay.edge.AccessLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -61,7 +60,10 @@ public final class Main {
         relay.drain().otherwiseEmpty().await();
       }
       vertx.close().await();
-      AccessLog.flush();
+      if (relay != null) {
+        // Relay.stop closed it unless the drain failed half-way; closing again is harmless.
+        relay.edge().close();
+      }
     }));
     Relay.deploy(vertx, config, registry, System::currentTimeMillis).onSuccess(running::set).onFailure(t -> {
       System.err.println("llm-relay: cannot start: " + t.getMessage());

@@ -4,6 +4,7 @@ import dev.llmrelay.api.RouterVerticle;
 import dev.llmrelay.bus.RecordCodec;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
+import dev.llmrelay.simulator.ScenarioCatalog;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.upstream.ProviderVerticle;
 import dev.llmrelay.upstream.UpstreamHealth;
@@ -15,6 +16,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +92,7 @@ public final class Relay {
     RelayConfig.Deployment deployment = config.deployment();
     List<String> deployments = new ArrayList<>();
     List<RouterVerticle> routerInstances = new CopyOnWriteArrayList<>();
+    JsonArray scenarios = config.upstream().simulated() ? ScenarioCatalog.toJson() : null;
     List<ProviderVerticle> providerInstances = new CopyOnWriteArrayList<>();
     Future<String> provided = deployment.runsProviders()
       ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config)), providers)
@@ -97,7 +100,7 @@ public final class Relay {
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge)), routers)
+        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, scenarios)), routers)
           .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {
@@ -173,14 +176,20 @@ public final class Relay {
     }
   }
 
-  /** Undeploys the routers, the providers and the built-in simulator, in that order. */
+  /**
+   * Undeploys the routers, the providers and the built-in simulator, in that order, then closes the edge
+   * (its access log writes what is still queued).
+   */
   public Future<Void> stop() {
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
-    return simulator == null ? chain : chain.compose(v -> simulator.stop());
+    if (simulator != null) {
+      chain = chain.compose(v -> simulator.stop());
+    }
+    return chain.onComplete(ar -> edge.close());
   }
 
   /** The configuration in force (with the simulator's URL when it runs). */

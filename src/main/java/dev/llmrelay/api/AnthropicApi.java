@@ -2,6 +2,8 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.edge.InputLimits;
 import dev.llmrelay.error.RelayException;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -10,13 +12,13 @@ import io.vertx.ext.web.RoutingContext;
  * its base URL at {@code http://<relay>}: the request is translated to the upstream's chat completions
  * ({@link AnthropicRequest}) and the answer back, streamed ({@link AnthropicStreamSink}) or whole
  * ({@link AnthropicMessageSink}), over the same bus stream as every other endpoint. Errors on this path
- * are in Anthropic's shape ({@link AnthropicErrors}). The client key may come as {@code x-api-key}, as
+ * are in Anthropic's shape ({@link dev.llmrelay.http.AnthropicErrors}). The client key may come as {@code x-api-key}, as
  * Anthropic SDKs send it (the edge accepts it on this path); {@code anthropic-version} and
  * {@code anthropic-beta} are accepted and not needed.
  */
 final class AnthropicApi {
 
-  static final String MESSAGES = "/v1/messages";
+  static final String MESSAGES = ErrorFormat.ANTHROPIC_MESSAGES;
 
   private final InputLimits input;
   private final OpenAiApi.StreamOpener streams;
@@ -36,7 +38,7 @@ final class AnthropicApi {
       upstream = request.upstreamBody();
       input.check(upstream.getJsonArray("messages"));
     } catch (RelayException e) {
-      AnthropicErrors.send(ctx.response(), e.error());
+      ErrorResponses.send(ctx.response(), e.error(), ErrorFormat.ANTHROPIC);
       return;
     }
     AnthropicStop stop = new AnthropicStop(request.stopSequences());

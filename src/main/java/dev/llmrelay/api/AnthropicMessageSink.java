@@ -4,6 +4,8 @@ import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.error.RelayException;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -72,7 +74,7 @@ final class AnthropicMessageSink implements StreamSink {
 
   @Override
   public void error(RelayError error) {
-    AnthropicErrors.send(response, error);
+    ErrorResponses.send(response, error, ErrorFormat.ANTHROPIC);
   }
 
   @Override

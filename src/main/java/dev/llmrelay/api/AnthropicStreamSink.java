@@ -3,6 +3,8 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.AnthropicErrors;
+import dev.llmrelay.http.ErrorFormat;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -31,12 +33,9 @@ final class AnthropicStreamSink implements StreamSink {
   private static final String PING = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
   private static final String MESSAGE_STOP = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-  private final HttpServerResponse response;
+  private final SseResponse sse;
   private final String model;
   private final AnthropicStop stop;
-  private final long keepAliveMs;
-  private boolean committed;
-  private long lastWriteAt = System.currentTimeMillis();
   /** The index of the open block, or -1; blocks are numbered from 0 in the order they open. */
   private int openBlock = -1;
   private int blocks;
@@ -46,19 +45,16 @@ final class AnthropicStreamSink implements StreamSink {
   private final Map<Integer, Integer> toolBlocks = new HashMap<>();
 
   AnthropicStreamSink(HttpServerResponse response, String model, AnthropicStop stop, long keepAliveMs) {
-    this.response = response;
+    this.sse = new SseResponse(response, keepAliveMs, PING);
     this.model = model;
     this.stop = stop;
-    this.keepAliveMs = keepAliveMs;
   }
 
   @Override
   public void head(StreamChunk head) {
-    if (committed) {
+    if (sse.committed()) {
       return;
     }
-    committed = true;
-    EventSourceSink.sseHeaders(response);
     JsonObject message = new JsonObject()
       .put("id", AnthropicAnswer.newId("msg_"))
       .put("type", "message")
@@ -68,7 +64,7 @@ final class AnthropicStreamSink implements StreamSink {
       .put("stop_reason", null)
       .put("stop_sequence", null)
       .put("usage", AnthropicAnswer.startUsage());
-    write(event("message_start", new JsonObject().put("type", "message_start").put("message", message).encode()));
+    sse.commit(event("message_start", new JsonObject().put("type", "message_start").put("message", message).encode()));
   }
 
   @Override
@@ -114,7 +110,7 @@ final class AnthropicStreamSink implements StreamSink {
 
   @Override
   public void end(StreamChunk end) {
-    if (response.ended()) {
+    if (sse.ended()) {
       return;
     }
     closeBlock();
@@ -122,34 +118,32 @@ final class AnthropicStreamSink implements StreamSink {
     SseFrames.quote(json, stop.reason(end.finishReason())).append(",\"stop_sequence\":");
     SseFrames.quote(json, stop.sequence(end.finishReason())).append("},\"usage\":")
       .append(AnthropicAnswer.usage(end.usage()).encode()).append('}');
-    write(event("message_delta", json));
-    response.end(MESSAGE_STOP);
+    sse.write(event("message_delta", json));
+    sse.end(MESSAGE_STOP);
   }
 
   @Override
   public void error(RelayError error) {
-    if (!committed) {
-      AnthropicErrors.send(response, error);
-    } else if (!response.ended()) {
-      response.end(AnthropicErrors.event(error));
+    if (!sse.committed()) {
+      sse.refuse(error, ErrorFormat.ANTHROPIC);
+    } else {
+      sse.end(AnthropicErrors.event(error));
     }
   }
 
   @Override
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return sse.writeQueueFull();
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
+    sse.drainHandler(handler);
   }
 
   @Override
   public void tick(long now) {
-    if (committed && keepAliveMs > 0 && now - lastWriteAt >= keepAliveMs && !response.ended()) {
-      write(PING);
-    }
+    sse.tick(now);
   }
 
   private void text(String text) {
@@ -160,7 +154,7 @@ final class AnthropicStreamSink implements StreamSink {
       .append("{\"type\":\"content_block_delta\",\"index\":").append(openBlock)
       .append(",\"delta\":{\"type\":\"text_delta\",\"text\":");
     SseFrames.quote(json, text).append("}}");
-    write(event("content_block_delta", json));
+    sse.write(event("content_block_delta", json));
   }
 
   /**
@@ -187,7 +181,7 @@ final class AnthropicStreamSink implements StreamSink {
         .append("{\"type\":\"content_block_delta\",\"index\":").append(block)
         .append(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");
       SseFrames.quote(json, arguments).append("}}");
-      write(event("content_block_delta", json));
+      sse.write(event("content_block_delta", json));
     }
   }
 
@@ -195,13 +189,13 @@ final class AnthropicStreamSink implements StreamSink {
     closeBlock();
     openBlock = blocks++;
     openIsText = text;
-    write(event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + openBlock
+    sse.write(event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + openBlock
       + ",\"content_block\":" + contentBlock + "}"));
   }
 
   private void closeBlock() {
     if (openBlock >= 0) {
-      write(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + openBlock + "}"));
+      sse.write(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + openBlock + "}"));
       openBlock = -1;
     }
   }
@@ -209,13 +203,5 @@ final class AnthropicStreamSink implements StreamSink {
   private static String event(String type, CharSequence json) {
     return new StringBuilder(json.length() + type.length() + 16)
       .append("event: ").append(type).append("\ndata: ").append(json).append("\n\n").toString();
-  }
-
-  private void write(String text) {
-    if (response.ended()) {
-      return;
-    }
-    lastWriteAt = System.currentTimeMillis();
-    response.write(text);
   }
 }

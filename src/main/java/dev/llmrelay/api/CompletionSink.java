@@ -2,6 +2,8 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +50,7 @@ final class CompletionSink implements StreamSink {
 
   @Override
   public void error(RelayError error) {
-    JsonErrors.send(response, error);
+    ErrorResponses.send(response, error, ErrorFormat.RELAY);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorFormat;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -21,19 +22,16 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class EventSourceSink implements StreamSink {
 
-  private final HttpServerResponse response;
-  private final long keepAliveMs;
-  private final AnswerSchema schema;
-  private final StringBuilder answer;
   /** How soon a browser should reconnect to a resumable stream it lost. */
   static final long RETRY_MS = 1_000;
 
+  private final SseResponse sse;
+  private final AnswerSchema schema;
+  private final StringBuilder answer;
   private final String streamId;
   /** A new resumable stream, whose first event names it. */
   private final boolean announce;
-  private boolean committed;
   private long eventId;
-  private long lastWriteAt = System.currentTimeMillis();
 
   /** @param schema the answer's JSON Schema, or null: then no text is kept */
   EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema) {
@@ -47,31 +45,34 @@ final class EventSourceSink implements StreamSink {
    */
   EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema,
                   String streamId, long lastSeq) {
-    this.response = response;
+    this.sse = new SseResponse(response, keepAliveMs);
+    this.schema = schema;
+    this.answer = schema == null ? null : new StringBuilder();
     this.streamId = streamId;
     this.eventId = streamId == null ? 0 : Math.max(1, lastSeq);
     this.announce = streamId != null && lastSeq == 0;
-    this.keepAliveMs = keepAliveMs;
-    this.schema = schema;
-    this.answer = schema == null ? null : new StringBuilder();
     if (commitEarly) {
       commit();
     }
   }
 
-  static void sseHeaders(HttpServerResponse response) {
-    response.setStatusCode(200)
-      .setChunked(true)
-      .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-      .putHeader("Cache-Control", "no-cache, no-transform")
-      .putHeader("X-Accel-Buffering", "no");
-  }
-
   @Override
   public void head(StreamChunk head) {
-    if (!committed) {
-      commit();
+    commit();
+  }
+
+  private void commit() {
+    if (streamId == null) {
+      sse.commit();
+      return;
     }
+    sse.header("X-Stream-Id", streamId);
+    // The new stream's first event, <streamId>:1, names it: a browser (which cannot read headers) can cancel
+    // it at once, and one that loses the connection before the first token still comes back with this
+    // stream's id, not as a new request.
+    sse.commit("retry: " + RETRY_MS + "\n\n" + (announce
+      ? "id: " + streamId + ":1\nevent: stream\ndata: {\"streamId\":\"" + streamId + "\"}\n\n" : "")
+      + SseResponse.CONNECTED);
   }
 
   @Override
@@ -84,7 +85,7 @@ final class EventSourceSink implements StreamSink {
     SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
     SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
       .append(System.currentTimeMillis()).append("}}");
-    write(SseFrames.close(frame));
+    sse.write(SseFrames.close(frame));
   }
 
   @Override
@@ -98,19 +99,17 @@ final class EventSourceSink implements StreamSink {
       json.append(",\"validation\":").append(schema.check(answer.toString()).encode());
     }
     json.append("}}");
-    if (!committed) {
-      commit();
-    }
-    response.end(SseFrames.event(streamId, nextId(end), "message", json));
+    commit();
+    sse.end(SseFrames.event(streamId, nextId(end), "message", json));
   }
 
   @Override
   public void error(RelayError error) {
-    if (!committed) {
-      JsonErrors.send(response, error);
+    if (!sse.committed()) {
+      sse.refuse(error, ErrorFormat.RELAY);
       return;
     }
-    response.end(SseFrames.event(streamId, ++eventId, "error", error.toJson().encode()));
+    sse.end(SseFrames.event(streamId, ++eventId, "error", error.toJson().encode()));
   }
 
   /** A resumable stream's events carry the provider's seq, the same on every connection; others count. */
@@ -121,40 +120,16 @@ final class EventSourceSink implements StreamSink {
 
   @Override
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return sse.writeQueueFull();
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
+    sse.drainHandler(handler);
   }
 
   @Override
   public void tick(long now) {
-    if (committed && keepAliveMs > 0 && now - lastWriteAt >= keepAliveMs && !response.ended()) {
-      write(": keep-alive\n\n");
-    }
-  }
-
-  private void commit() {
-    committed = true;
-    sseHeaders(response);
-    if (streamId != null) {
-      response.putHeader("X-Stream-Id", streamId);
-      write("retry: " + RETRY_MS + "\n\n");
-      if (announce) {
-        // A new stream's first event, id <streamId>:1, names it: a browser (which cannot read headers) can
-        // cancel it at once, and one that loses the connection before the first token still comes back
-        // with this stream's id, not as a new request.
-        write("id: " + streamId + ":1\nevent: stream\ndata: {\"streamId\":\"" + streamId + "\"}\n\n");
-      }
-    }
-    // A comment flushes the headers at once, so the client knows the stream is open.
-    write(": connected\n\n");
-  }
-
-  private void write(String text) {
-    lastWriteAt = System.currentTimeMillis();
-    response.write(text);
+    sse.tick(now);
   }
 }

@@ -1,6 +1,5 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.simulator.ScenarioCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -15,21 +14,22 @@ import java.nio.file.Path;
  * The model catalog the test page shows ({@code conf/models.json}: id, name, context window,
  * strengths, default parameters, price), answered with whether the relay is serving from its
  * simulator, so nobody mistakes simulated text for a model's (and then with the simulator's
- * scenarios, so people can try its faults).
+ * scenarios, which the relay hands in, so people can try its faults).
  */
 final class ModelsCatalog {
 
   private final JsonArray models;
-  private final boolean simulated;
+  private final JsonArray scenarios;
 
-  private ModelsCatalog(JsonArray models, boolean simulated) {
+  private ModelsCatalog(JsonArray models, JsonArray scenarios) {
     this.models = models;
-    this.simulated = simulated;
+    this.scenarios = scenarios;
   }
 
-  static ModelsCatalog load(String file, boolean simulated) {
+  /** @param scenarios the simulator's scenarios when the relay serves from it, else null */
+  static ModelsCatalog load(String file, JsonArray scenarios) {
     JsonObject root = new JsonObject(read(file));
-    return new ModelsCatalog(root.getJsonArray("models"), simulated);
+    return new ModelsCatalog(root.getJsonArray("models"), scenarios);
   }
 
   JsonArray models() {
@@ -38,11 +38,12 @@ final class ModelsCatalog {
 
   /** The body of {@code GET /api/v1/llm/models}. */
   JsonObject toJson() {
+    boolean simulated = scenarios != null;
     JsonObject json = new JsonObject().put("models", models).put("simulated", simulated);
     if (simulated) {
       json.put("notice", "SIMULATOR MODE: no OPENROUTER_API_KEY is set, so answers come from the built-in "
         + "OpenRouter simulator, not from a real model.");
-      json.put("scenarios", ScenarioCatalog.toJson());
+      json.put("scenarios", scenarios);
     }
     return json;
   }

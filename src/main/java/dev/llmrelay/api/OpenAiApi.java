@@ -3,6 +3,9 @@ package dev.llmrelay.api;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.InputLimits;
 import dev.llmrelay.error.RelayException;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
+import dev.llmrelay.http.OpenAiErrors;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,7 +27,7 @@ final class OpenAiApi {
     void open(RoutingContext ctx, String upstreamBody, String model, StreamSink sink);
   }
 
-  static final String PREFIX = "/v1/";
+  static final String PREFIX = ErrorFormat.OPENAI_PREFIX;
   private static final String MODELS = "/v1/models/";
 
   private final RelayConfig.Streams config;
@@ -45,7 +48,7 @@ final class OpenAiApi {
       request = OpenAiRequest.parse(ctx.body().asString());
       input.check(request.body().getJsonArray("messages"));
     } catch (RelayException e) {
-      OpenAiErrors.send(ctx.response(), e.error());
+      ErrorResponses.send(ctx.response(), e.error(), ErrorFormat.OPENAI);
       return;
     }
     String model = request.model(config.defaultModel());

@@ -3,6 +3,8 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -56,7 +58,7 @@ final class OpenAiCompletionSink implements StreamSink {
 
   @Override
   public void error(RelayError error) {
-    OpenAiErrors.send(response, error);
+    ErrorResponses.send(response, error, ErrorFormat.OPENAI);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.OpenAiErrors;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -18,68 +20,52 @@ final class OpenAiStreamSink implements StreamSink {
 
   private static final String DONE = "data: [DONE]\n\n";
 
-  private final HttpServerResponse response;
-  private final long keepAliveMs;
-  private boolean committed;
-  private long lastWriteAt = System.currentTimeMillis();
+  private final SseResponse sse;
 
   OpenAiStreamSink(HttpServerResponse response, long keepAliveMs) {
-    this.response = response;
-    this.keepAliveMs = keepAliveMs;
+    this.sse = new SseResponse(response, keepAliveMs);
   }
 
   @Override
   public void head(StreamChunk head) {
-    commit();
+    sse.commit();
   }
 
   @Override
   public void delta(StreamChunk chunk) {
     if (chunk.raw() != null) {
-      write(frame(chunk.raw()));
+      sse.write(frame(chunk.raw()));
     }
   }
 
   @Override
   public void end(StreamChunk end) {
-    commit();
-    response.end(DONE);
+    sse.commit();
+    sse.end(DONE);
   }
 
   @Override
   public void error(RelayError error) {
-    if (!committed) {
-      OpenAiErrors.send(response, error);
+    if (!sse.committed()) {
+      sse.refuse(error, ErrorFormat.OPENAI);
       return;
     }
-    response.end(OpenAiErrors.event(error));
+    sse.end(OpenAiErrors.event(error));
   }
 
   @Override
   public boolean writeQueueFull() {
-    return response.writeQueueFull();
+    return sse.writeQueueFull();
   }
 
   @Override
   public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
+    sse.drainHandler(handler);
   }
 
   @Override
   public void tick(long now) {
-    if (committed && keepAliveMs > 0 && now - lastWriteAt >= keepAliveMs && !response.ended()) {
-      write(": keep-alive\n\n");
-    }
-  }
-
-  private void commit() {
-    if (committed) {
-      return;
-    }
-    committed = true;
-    EventSourceSink.sseHeaders(response);
-    // A comment flushes the headers at once, so the client knows the stream is open.
-    write(": connected\n\n");
+    sse.tick(now);
   }
 
   /**
@@ -96,10 +82,5 @@ final class OpenAiStreamSink implements StreamSink {
       out.append("data: ").append(line).append('\n');
     }
     return out.append('\n').toString();
-  }
-
-  private void write(String text) {
-    lastWriteAt = System.currentTimeMillis();
-    response.write(text);
   }
 }

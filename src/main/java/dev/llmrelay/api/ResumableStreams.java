@@ -6,6 +6,7 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -85,7 +86,7 @@ final class ResumableStreams {
     if (lastEventId != null) {
       Matcher m = EVENT_ID.matcher(lastEventId.trim());
       if (!m.matches() || !m.group(1).equals(id)) {
-        JsonErrors.send(ctx, RelayError.badRequest("Last-Event-ID", "must be <streamId>:<seq> of this stream"));
+        ErrorResponses.send(ctx, RelayError.badRequest("Last-Event-ID", "must be <streamId>:<seq> of this stream"));
         return;
       }
       lastSeq = Long.parseLong(m.group(2));
@@ -127,7 +128,7 @@ final class ResumableStreams {
       } else if (code == 403) {
         forbidden(ctx);
       } else if (code == 416) {
-        JsonErrors.send(ctx, new RelayError(ErrorType.BAD_REQUEST, 416, "Last-Event-ID: event " + lastSeq
+        ErrorResponses.send(ctx, new RelayError(ErrorType.BAD_REQUEST, 416, "Last-Event-ID: event " + lastSeq
           + " was never sent on this stream", -1, "Last-Event-ID"));
       } else {
         notFound(ctx);
@@ -136,10 +137,10 @@ final class ResumableStreams {
   }
 
   private static void notFound(RoutingContext ctx) {
-    JsonErrors.send(ctx, new RelayError(ErrorType.BAD_REQUEST, 404, "No live stream has this id", -1, null));
+    ErrorResponses.send(ctx, new RelayError(ErrorType.BAD_REQUEST, 404, "No live stream has this id", -1, null));
   }
 
   private static void forbidden(RoutingContext ctx) {
-    JsonErrors.send(ctx, new RelayError(ErrorType.FORBIDDEN, 403, "This stream belongs to another client", -1, null));
+    ErrorResponses.send(ctx, new RelayError(ErrorType.FORBIDDEN, 403, "This stream belongs to another client", -1, null));
   }
 }

@@ -1,94 +1,81 @@
 package dev.llmrelay.api;
 
-import com.networknt.schema.SchemaRegistry;
-import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.ClientTimeouts;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.edge.EdgeRoutes;
-import dev.llmrelay.error.ErrorMapper;
-import dev.llmrelay.error.ErrorType;
-import dev.llmrelay.error.RelayError;
-import dev.llmrelay.error.RelayException;
 import dev.llmrelay.upstream.UpstreamHealth;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
- * The client-facing HTTP server: validates requests, opens a {@link BusStream} per completion and
- * picks the sink that speaks the endpoint's format. Only wires; several instances share one port.
+ * The client-facing HTTP server: mounts the edge, then each API's routes on its handler class
+ * ({@link EventSourceApi}, {@link OpenAiApi}, {@link AnthropicApi}, {@link HealthHandler}, {@link Failures}),
+ * all opening their streams through one {@link ActiveStreams}. Only wires; several instances share one port.
+ * Request bodies are read by the edge ({@link EdgeRoutes}).
  */
 public final class RouterVerticle extends VerticleBase {
 
   private final UpstreamHealth health;
   private final Edge edge;
-  private final Set<BusStream> active = new HashSet<>();
   private final RelayConfig config;
-  private ModelsCatalog catalog;
-  private SchemaRegistry schemas;
-  private long ticker = -1;
-  private ResumableStreams resumable;
+  private final JsonArray scenarios;
+  private ActiveStreams streams;
   private HttpServer server;
 
   /**
    * @param health this JVM's provider breakers, reported at {@code /health}
    * @param config the whole configuration; this verticle reads its http and stream slices
    * @param edge   client auth, limits, metrics and access log, shared by this JVM's routers
+   * @param scenarios the simulator's scenarios, listed with the model catalog, when the relay serves from
+   *                  it; else null
    */
-  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge) {
+  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge, JsonArray scenarios) {
     this.health = health;
     this.config = config;
     this.edge = edge;
+    this.scenarios = scenarios;
   }
 
   @Override
   public Future<?> start() {
-    catalog = ModelsCatalog.load(config.http().modelsFile(), config.upstream().simulated());
-    schemas = AnswerSchema.registry();
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    ModelsCatalog catalog = ModelsCatalog.load(config.http().modelsFile(), scenarios);
+    streams = new ActiveStreams(vertx, config.stream(), health, edge);
+    ResumableStreams resumable = new ResumableStreams(vertx, config.stream(), edge, streams::resume);
+    EventSourceApi eventSource = new EventSourceApi(config.stream(), catalog, edge.input(), streams, resumable);
+    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(), streams::openRaw);
+    AnthropicApi anthropic = new AnthropicApi(edge.input(), config.stream().keepAliveMs(), streams::openRaw);
+    Failures failures = new Failures(config.http(), edge);
 
     Router router = Router.router(vertx);
     ClientTimeouts timeouts = new ClientTimeouts(vertx, config.http(), edge);
     router.route().handler(timeouts::handleRequest);
     EdgeRoutes.mount(router, edge, config.http().maxBodyBytes());
-    router.get("/api/v1/llm/complete/stream").handler(this::handleStreamGet);
-    router.post("/api/v1/llm/complete/stream").handler(body).handler(this::handleStreamPost);
-    router.post("/api/v1/llm/complete").handler(body).handler(this::handleComplete);
-    router.get("/api/v1/llm/models").handler(this::handleModels);
-    resumable = new ResumableStreams(vertx, config.stream(), edge, this::resume);
+    router.get("/api/v1/llm/complete/stream").handler(eventSource::handleStreamGet);
+    router.post("/api/v1/llm/complete/stream").handler(eventSource::handleStreamPost);
+    router.post("/api/v1/llm/complete").handler(eventSource::handleComplete);
+    router.get("/api/v1/llm/models").handler(eventSource::handleModels);
     router.get("/api/v1/llm/streams/:id").handler(resumable::handleGet);
     router.delete("/api/v1/llm/streams/:id").handler(resumable::handleDelete);
-    router.get("/health").handler(this::handleHealth);
-    OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(),
-      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, null, sink));
-    router.post("/v1/chat/completions").handler(body).handler(openAi::handleChatCompletions);
-    AnthropicApi anthropic = new AnthropicApi(edge.input(), config.stream().keepAliveMs(),
-      (ctx, upstreamBody, model, sink) -> open(ctx, upstreamBody, model, true, null, sink));
-    router.post(AnthropicApi.MESSAGES).handler(body).handler(anthropic::handleMessages);
+    router.get("/health").handler(new HealthHandler(health, config.upstream().simulated()));
+    router.post("/v1/chat/completions").handler(openAi::handleChatCompletions);
+    router.post(AnthropicApi.MESSAGES).handler(anthropic::handleMessages);
     router.get("/v1/models").handler(openAi::handleModels);
     router.get("/v1/models/*").handler(openAi::handleModel);
     router.route(OpenAiApi.PREFIX + "*").handler(openAi::handleNotFound);
-    router.route("/api/*").handler(this::handleNotFound);
+    router.route("/api/*").handler(failures::handleNotFound);
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("test-stream.html"));
-    router.route().failureHandler(this::handleFailure);
+    router.route().failureHandler(failures::handleFailure);
 
-    ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
+    streams.start();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
@@ -108,17 +95,14 @@ public final class RouterVerticle extends VerticleBase {
         // SSE frame, and about 4 KB less per open connection (the queue's first chunk of 1,024 slots).
         .setStrictThreadMode(true))
       .connectionHandler(timeouts::handleConnection)
-      .invalidRequestHandler(this::handleInvalidRequest)
+      .invalidRequestHandler(failures::handleInvalidRequest)
       .requestHandler(router);
     return server.listen();
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(ticker);
-    for (BusStream stream : Set.copyOf(active)) {
-      stream.cancel();
-    }
+    streams.cancelAll();
     return Future.succeededFuture();
   }
 
@@ -137,175 +121,9 @@ public final class RouterVerticle extends VerticleBase {
   public Future<Void> endStreams() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
-      for (BusStream stream : Set.copyOf(active)) {
-        stream.shutDown();
-      }
+      streams.shutDown();
       done.complete();
     });
     return done.future();
-  }
-
-  private void handleStreamGet(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    String lastEventId = request.getHeader("Last-Event-ID");
-    if (lastEventId != null) {
-      // An EventSource reconnecting: a resumable stream goes on from where it was; the generation never runs twice.
-      resumable.reconnect(ctx, lastEventId);
-      return;
-    }
-    CompletionRequest completion;
-    AnswerSchema schema;
-    try {
-      completion = CompletionRequest.fromQuery(request.getParam("messages"), request.getParam("options"));
-      edge.input().check(completion.messages());
-      schema = AnswerSchema.compile(schemas, completion.responseSchema());
-    } catch (RelayException e) {
-      JsonErrors.send(ctx.response(), e.error());
-      return;
-    }
-    eventSource(ctx, completion, schema, true);
-  }
-
-  private void handleStreamPost(RoutingContext ctx) {
-    withBody(ctx, (completion, schema) -> eventSource(ctx, completion, schema, false));
-  }
-
-  /** An EventSource-contract stream, resumable when the request asks and resumption is on. */
-  private void eventSource(RoutingContext ctx, CompletionRequest completion, AnswerSchema schema, boolean commitEarly) {
-    OpenRequest.Resume terms = completion.resumable() && resumable.enabled() ? resumable.terms(ctx) : null;
-    EventSourceSink sink = new EventSourceSink(ctx.response(), commitEarly, config.stream().keepAliveMs(), schema,
-      terms == null ? null : terms.id(), 0);
-    stream(ctx, completion, sink, terms);
-  }
-
-  private void handleComplete(RoutingContext ctx) {
-    withBody(ctx, (completion, schema) -> stream(ctx, completion, new CompletionSink(ctx.response(), schema), null));
-  }
-
-  private void handleModels(RoutingContext ctx) {
-    ctx.response().putHeader("Content-Type", "application/json").end(catalog.toJson().encode());
-  }
-
-  private void handleHealth(RoutingContext ctx) {
-    health.check(vertx.eventBus()).onSuccess(upstream -> {
-      boolean ready = upstream.getBoolean("ready");
-      JsonObject json = new JsonObject()
-        .put("status", ready ? "UP" : health.draining() ? "DRAINING" : "DEGRADED")
-        .put("live", true)
-        .put("ready", ready)
-        .put("simulated", config.upstream().simulated())
-        .put("activeStreams", health.clientStreams())
-        .put("upstream", upstream);
-      ctx.response().setStatusCode(ready ? 200 : 503)
-        .putHeader("Content-Type", "application/json").end(json.encode());
-    });
-  }
-
-  private void handleNotFound(RoutingContext ctx) {
-    JsonErrors.send(ctx.response(), new RelayError(ErrorType.BAD_REQUEST, 404,
-      "No such endpoint: " + ctx.request().method() + " " + ctx.request().path(), -1, null));
-  }
-
-  private void withBody(RoutingContext ctx, BiConsumer<CompletionRequest, AnswerSchema> then) {
-    CompletionRequest completion;
-    AnswerSchema schema;
-    try {
-      completion = CompletionRequest.fromBody(ctx.body().asString());
-      edge.input().check(completion.messages());
-      schema = AnswerSchema.compile(schemas, completion.responseSchema());
-    } catch (RelayException e) {
-      JsonErrors.send(ctx.response(), e.error());
-      return;
-    }
-    then.accept(completion, schema);
-  }
-
-  private void stream(RoutingContext ctx, CompletionRequest completion, StreamSink sink, OpenRequest.Resume resume) {
-    String model = completion.model(config.stream().defaultModel());
-    String body = completion.upstreamBody(config.stream().defaultModel()).encode();
-    open(ctx, body, model, false, resume, sink);
-  }
-
-  /** Continues a resumable stream for a client that came back (see {@link ResumableStreams}). */
-  private void resume(RoutingContext ctx, String id, long lastSeq, EventSourceSink sink, BusStream.Refusal refused) {
-    StreamSink observed = new ObservedSink(sink, edge.observe(ctx, null));
-    health.clientStreamOpened();
-    BusStream stream = BusStream.resume(vertx, config.stream(), id, lastSeq, edge.clientId(ctx), observed, refused,
-      this::forget);
-    track(ctx, stream);
-  }
-
-  /**
-   * Opens a bus stream for this request; the client closing its connection cancels it (a resumable one
-   * goes on for its grace period).
-   */
-  private void open(RoutingContext ctx, String body, String model, boolean raw, OpenRequest.Resume resume,
-                    StreamSink sink) {
-    StreamSink observed = new ObservedSink(sink, edge.observe(ctx, model));
-    if (health.draining()) {
-      observed.error(RelayError.of(ErrorType.OVERLOADED, "This relay node is shutting down and takes no new streams; "
-        + "send the request again").withRetryAfter(ErrorMapper.OVERLOAD_RETRY_MS));
-      return;
-    }
-    health.clientStreamOpened();
-    track(ctx, BusStream.open(vertx, config.stream(), body, model, raw, resume, observed, this::forget));
-  }
-
-  private void track(RoutingContext ctx, BusStream stream) {
-    if (!stream.isEnded()) {
-      active.add(stream);
-    }
-    // Through the routing context, not response.closeHandler: that one holds a single handler, and
-    // the edge's end handlers (stream slot, access log) need the close too. Fails only on a close.
-    ctx.addEndHandler(ar -> {
-      if (ar.failed()) {
-        stream.cancel();
-      }
-    });
-  }
-
-  private void forget(BusStream stream) {
-    active.remove(stream);
-    health.clientStreamClosed();
-  }
-
-  private void handleFailure(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
-    RelayError error;
-    if (failure instanceof RelayException e) {
-      error = e.error();
-    } else if (ctx.statusCode() == 413) {
-      error = new RelayError(ErrorType.BAD_REQUEST, 413, "body: larger than the limit of "
-        + config.http().maxBodyBytes() + " bytes", -1, "body");
-    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error = new RelayError(ErrorType.BAD_REQUEST, ctx.statusCode(), "Bad request", -1, null);
-    } else {
-      error = RelayError.of(ErrorType.INTERNAL, "Internal error");
-    }
-    JsonErrors.send(ctx, error);
-  }
-
-  private void handleInvalidRequest(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    RelayError error;
-    if (cause instanceof TooLongHttpLineException) {
-      error = new RelayError(ErrorType.BAD_REQUEST, 414, "url: the request line is longer than "
-        + config.http().maxRequestLineBytes() + " bytes; send long conversations with POST "
-        + "/api/v1/llm/complete/stream and a JSON body {messages, options}", -1, "url");
-    } else if (cause instanceof TooLongHttpHeaderException) {
-      error = new RelayError(ErrorType.BAD_REQUEST, 431, "headers: larger than the limit", -1, "headers");
-    } else {
-      error = new RelayError(ErrorType.BAD_REQUEST, 400, "Malformed HTTP request", -1, null);
-    }
-    edge.invalidRequest(error.status());
-    JsonErrors.send(request.response(), error);
-    request.connection().close();
-  }
-
-  private void tick() {
-    long now = System.currentTimeMillis();
-    for (BusStream stream : active.toArray(new BusStream[0])) {
-      stream.tick(now);
-    }
   }
 }

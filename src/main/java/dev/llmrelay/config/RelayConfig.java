@@ -3,6 +3,7 @@ package dev.llmrelay.config;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The relay's whole configuration, read once at start-up ({@link ConfigLoader}) and handed to each
@@ -36,19 +37,70 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
       keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
     }
 
-    /** With the default client timeouts. */
-    public Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes, String modelsFile) {
-      this(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, null, null, null);
+    public Http withHost(String value) {
+      return with(e -> e.host = value);
     }
 
-    public Http withPort(int newPort) {
-      return new Http(host, newPort, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-        bodyTimeoutMs, keepAliveTimeoutMs);
+    public Http withPort(int value) {
+      return with(e -> e.port = value);
     }
 
-    public Http withHost(String newHost) {
-      return new Http(newHost, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-        bodyTimeoutMs, keepAliveTimeoutMs);
+    /** Router verticle instances. */
+    public Http withInstances(int value) {
+      return with(e -> e.instances = value);
+    }
+
+    public Http withMaxRequestLineBytes(int value) {
+      return with(e -> e.maxRequestLineBytes = value);
+    }
+
+    public Http withMaxBodyBytes(int value) {
+      return with(e -> e.maxBodyBytes = value);
+    }
+
+    /** The client timeouts; 0 for any is its default. */
+    public Http withClientTimeouts(long headerMs, long bodyMs, long keepAliveMs) {
+      return with(e -> {
+        e.headerTimeoutMs = headerMs;
+        e.bodyTimeoutMs = bodyMs;
+        e.keepAliveTimeoutMs = keepAliveMs;
+      });
+    }
+
+    private Http with(Consumer<Edit> change) {
+      Edit edit = new Edit(this);
+      change.accept(edit);
+      return edit.build();
+    }
+
+    /** A copy being changed by a wither: the one place besides the record header that lists every setting. */
+    private static final class Edit {
+      String host;
+      int port;
+      int instances;
+      int maxRequestLineBytes;
+      int maxBodyBytes;
+      String modelsFile;
+      Long headerTimeoutMs;
+      Long bodyTimeoutMs;
+      Long keepAliveTimeoutMs;
+
+      Edit(Http h) {
+        host = h.host;
+        port = h.port;
+        instances = h.instances;
+        maxRequestLineBytes = h.maxRequestLineBytes;
+        maxBodyBytes = h.maxBodyBytes;
+        modelsFile = h.modelsFile;
+        headerTimeoutMs = h.headerTimeoutMs;
+        bodyTimeoutMs = h.bodyTimeoutMs;
+        keepAliveTimeoutMs = h.keepAliveTimeoutMs;
+      }
+
+      Http build() {
+        return new Http(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
+          bodyTimeoutMs, keepAliveTimeoutMs);
+      }
     }
 
     // Boxed, so a configuration written before these settings existed still loads: Jackson refuses an
@@ -93,50 +145,99 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
       }
     }
 
-    /** Without the protocol and admission settings: {@code auto}, automatic pools and limit. */
-    public Upstream(String url, String apiKey, String referer, String title, int instances, int poolSize,
-                    long connectTimeoutMs, long firstByteTimeoutMs, long firstTokenTimeoutMs,
-                    long idleTimeoutMs, long totalTimeoutMs, boolean simulated) {
-      this(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, HTTP2_AUTO, 0, 0);
+    public Upstream withUrl(String value, boolean isSimulated) {
+      return with(e -> {
+        e.url = value;
+        e.simulated = isSimulated;
+      });
     }
 
-    public Upstream withUrl(String newUrl, boolean isSimulated) {
-      return new Upstream(newUrl, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, isSimulated, http2, http2PoolSize, maxStreams);
+    public Upstream withApiKey(String value) {
+      return with(e -> e.apiKey = value);
     }
 
-    public Upstream withApiKey(String key) {
-      return new Upstream(url, key, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, maxStreams);
+    /** Provider verticle instances. */
+    public Upstream withInstances(int value) {
+      return with(e -> e.instances = value);
     }
 
-    public Upstream withInstances(int n) {
-      return new Upstream(url, apiKey, referer, title, n, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, maxStreams);
-    }
-
-    /** The same upstream with protocol setting {@code mode} ({@code auto}, {@code on}, {@code off}). */
+    /** The protocol setting ({@code auto}, {@code on}, {@code off}). */
     public Upstream withHttp2(String mode) {
-      return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, mode, http2PoolSize, maxStreams);
+      return with(e -> e.http2 = mode);
     }
 
     /** The pool sizes; 0 for either derives it from the admission limit. */
     public Upstream withPools(int http1, int http2Connections) {
-      return new Upstream(url, apiKey, referer, title, instances, http1, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2Connections, maxStreams);
+      return with(e -> {
+        e.poolSize = http1;
+        e.http2PoolSize = http2Connections;
+      });
     }
 
     public Upstream withMaxStreams(int limit) {
-      return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
-        firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, limit);
+      return with(e -> e.maxStreams = limit);
+    }
+
+    public Upstream withConnectTimeoutMs(long value) {
+      return with(e -> e.connectTimeoutMs = value);
     }
 
     /** The per-stream timeouts: to the response head, to the first token, between tokens, and in all. */
     public Upstream withTimeouts(long firstByte, long firstToken, long idle, long total) {
-      return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByte,
-        firstToken, idle, total, simulated, http2, http2PoolSize, maxStreams);
+      return with(e -> {
+        e.firstByteTimeoutMs = firstByte;
+        e.firstTokenTimeoutMs = firstToken;
+        e.idleTimeoutMs = idle;
+        e.totalTimeoutMs = total;
+      });
+    }
+
+    private Upstream with(Consumer<Edit> change) {
+      Edit edit = new Edit(this);
+      change.accept(edit);
+      return edit.build();
+    }
+
+    /** A copy being changed by a wither: the one place besides the record header that lists every setting. */
+    private static final class Edit {
+      String url;
+      String apiKey;
+      String referer;
+      String title;
+      int instances;
+      int poolSize;
+      long connectTimeoutMs;
+      long firstByteTimeoutMs;
+      long firstTokenTimeoutMs;
+      long idleTimeoutMs;
+      long totalTimeoutMs;
+      boolean simulated;
+      String http2;
+      int http2PoolSize;
+      int maxStreams;
+
+      Edit(Upstream u) {
+        url = u.url;
+        apiKey = u.apiKey;
+        referer = u.referer;
+        title = u.title;
+        instances = u.instances;
+        poolSize = u.poolSize;
+        connectTimeoutMs = u.connectTimeoutMs;
+        firstByteTimeoutMs = u.firstByteTimeoutMs;
+        firstTokenTimeoutMs = u.firstTokenTimeoutMs;
+        idleTimeoutMs = u.idleTimeoutMs;
+        totalTimeoutMs = u.totalTimeoutMs;
+        simulated = u.simulated;
+        http2 = u.http2;
+        http2PoolSize = u.http2PoolSize;
+        maxStreams = u.maxStreams;
+      }
+
+      Upstream build() {
+        return new Upstream(url, apiKey, referer, title, instances, poolSize, connectTimeoutMs, firstByteTimeoutMs,
+          firstTokenTimeoutMs, idleTimeoutMs, totalTimeoutMs, simulated, http2, http2PoolSize, maxStreams);
+      }
     }
 
     /** Whether to speak HTTP/2 to this upstream: always when on, by ALPN over TLS when auto. */
@@ -215,15 +316,20 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
   public record Streams(int creditWindow, long keepAliveMs, long heartbeatMs, long watchdogMs, long tickMs,
                         String defaultModel, long drainMs, long resumeGraceMs, long resumeBufferBytes) {
 
-    public static final long DEFAULT_DRAIN_MS = 30_000;
-    public static final long DEFAULT_RESUME_GRACE_MS = 30_000;
-    public static final long DEFAULT_RESUME_BUFFER_BYTES = 256 * 1024;
+    public Streams withKeepAliveMs(long ms) {
+      return new Streams(creditWindow, ms, heartbeatMs, watchdogMs, tickMs, defaultModel, drainMs, resumeGraceMs,
+        resumeBufferBytes);
+    }
 
-    /** With the default drain period, resume grace and replay bound. */
-    public Streams(int creditWindow, long keepAliveMs, long heartbeatMs, long watchdogMs, long tickMs,
-                   String defaultModel) {
-      this(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, tickMs, defaultModel, DEFAULT_DRAIN_MS,
-        DEFAULT_RESUME_GRACE_MS, DEFAULT_RESUME_BUFFER_BYTES);
+    /** The provider's heartbeat and the router's watchdog for a provider that went silent. */
+    public Streams withHeartbeat(long heartbeat, long watchdog) {
+      return new Streams(creditWindow, keepAliveMs, heartbeat, watchdog, tickMs, defaultModel, drainMs, resumeGraceMs,
+        resumeBufferBytes);
+    }
+
+    public Streams withTickMs(long ms) {
+      return new Streams(creditWindow, keepAliveMs, heartbeatMs, watchdogMs, ms, defaultModel, drainMs, resumeGraceMs,
+        resumeBufferBytes);
     }
 
     public Streams withDrainMs(long ms) {

@@ -8,27 +8,29 @@ import io.vertx.core.json.JsonObject;
  * One JSON line per completion stream on the logger {@code dev.llmrelay.access}: request id,
  * endpoint, status, client key name, model, time to first token, duration, tokens and the outcome.
  * Built only from those fields, so no prompt text, answer text, key or token can reach it. Lines go
- * through one {@link LogWriter} per process, off the event loops; beyond {@link #BACKLOG} unwritten
- * lines they are dropped and counted ({@code relay_access_log_dropped_total}).
+ * through the relay's own {@link LogWriter}, off the event loops; beyond {@link #BACKLOG} unwritten
+ * lines they are dropped and counted ({@code relay_access_log_dropped_total}). One per {@link Edge}, closed
+ * with it when the relay stops.
  */
-public final class AccessLog {
+final class AccessLog {
 
   static final String LOGGER = "dev.llmrelay.access";
   static final int BACKLOG = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
-  private static final LogWriter WRITER = new LogWriter(BACKLOG, LOG::info, "relay-access-log");
+
+  private final LogWriter writer = new LogWriter(BACKLOG, LOG::info, "relay-access-log");
 
   void stream(JsonObject line) {
-    WRITER.write(line.encode());
+    writer.write(line.encode());
   }
 
-  static long dropped() {
-    return WRITER.dropped();
+  long dropped() {
+    return writer.dropped();
   }
 
-  /** Writes the lines still queued; for shutdown. */
-  public static void flush() {
-    WRITER.flush();
+  /** Stops the writer thread and writes the lines still queued; for shutdown. */
+  void close() {
+    writer.close();
   }
 }

@@ -1,8 +1,8 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.api.JsonErrors;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -38,7 +38,7 @@ final class AuthHandler implements Handler<RoutingContext> {
     Client client = authenticate(ctx);
     if (client == null) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"llm-relay\"");
-      JsonErrors.send(ctx, UNAUTHORIZED);
+      ErrorResponses.send(ctx, UNAUTHORIZED);
       return;
     }
     EdgeRequest.of(ctx).client(client);
@@ -46,7 +46,7 @@ final class AuthHandler implements Handler<RoutingContext> {
       ClientLimiter.Refusal refusal = edge.limiter().admit(client);
       if (refusal != null) {
         edge.metrics().refused(refusal.limit());
-        JsonErrors.send(ctx, refusal.error());
+        ErrorResponses.send(ctx, refusal.error());
         return;
       }
       ctx.addEndHandler(ar -> edge.limiter().release(client));

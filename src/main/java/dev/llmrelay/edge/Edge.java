@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The edge's state for one JVM, shared by every router instance: client keys, the token signer, the
- * per-key limiter, input limits, the metrics registry and the access log. Thread-safe; routers reach
- * it through {@link EdgeRoutes} and {@link #observe}.
+ * per-key limiter, input limits, the metrics registry and the access log (its writer thread lives until
+ * {@link #close}). Thread-safe; routers reach it through {@link EdgeRoutes} and {@link #observe}.
  */
 public final class Edge {
 
@@ -20,7 +20,7 @@ public final class Edge {
   private final ClientLimiter limiter;
   private final InputLimits input;
   private final EdgeMetrics metrics;
-  private final AccessLog accessLog = new AccessLog();
+  private final AccessLog accessLog;
   private final UpstreamHealth health;
 
   private Edge(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
@@ -30,7 +30,8 @@ public final class Edge {
     this.tokens = new StreamTokens(config.tokenSecret(), config.tokenTtlMs(), clock);
     this.limiter = new ClientLimiter(clock);
     this.input = new InputLimits(config.maxMessages(), config.maxTotalChars());
-    this.metrics = new EdgeMetrics(registry, health);
+    this.accessLog = new AccessLog();
+    this.metrics = new EdgeMetrics(registry, health, accessLog);
     this.health = health;
   }
 
@@ -70,6 +71,11 @@ public final class Edge {
   /** Counts a request the HTTP decoder refused before any route (a too-long URL, bad headers). */
   public void invalidRequest(int status) {
     metrics.request("invalid", "unknown", status);
+  }
+
+  /** Writes the access-log lines still queued and stops its writer thread; when the relay stops. */
+  public void close() {
+    accessLog.close();
   }
 
   boolean authEnabled() {

@@ -43,7 +43,7 @@ final class EdgeMetrics {
   private record RequestLabels(String endpoint, String method, int status) {
   }
 
-  EdgeMetrics(MeterRegistry registry, UpstreamHealth health) {
+  EdgeMetrics(MeterRegistry registry, UpstreamHealth health, AccessLog accessLog) {
     this.registry = registry;
     Gauge.builder("relay.streams.active", activeStreams, AtomicInteger::get)
       .description("Completion streams open to clients right now").register(registry);
@@ -55,7 +55,7 @@ final class EdgeMetrics {
       .description("Tokens by kind, from the upstream's usage (completion: deltas when it sent none)")
       .register(registry);
     completionTokens = Counter.builder("relay.tokens").tag("kind", "completion").register(registry);
-    FunctionCounter.builder("relay.access.log.dropped", AccessLog.class, c -> AccessLog.dropped())
+    FunctionCounter.builder("relay.access.log.dropped", accessLog, AccessLog::dropped)
       .description("Access-log lines dropped because the log writer was too far behind").register(registry);
     for (CircuitBreakerState state : CircuitBreakerState.values()) {
       Gauge.builder("relay.circuit.breakers", health.routes(), routes -> routes.count(state))

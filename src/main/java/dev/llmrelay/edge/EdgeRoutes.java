@@ -1,8 +1,8 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.api.JsonErrors;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.http.ErrorResponses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -92,7 +92,7 @@ public final class EdgeRoutes {
     String query = ctx.request().query();
     String problem = query == null ? null : Utf8.queryProblem(query);
     if (problem != null) {
-      JsonErrors.send(ctx, RelayError.badRequest("url", problem));
+      ErrorResponses.send(ctx, RelayError.badRequest("url", problem));
       return;
     }
     ctx.next();
@@ -101,7 +101,7 @@ public final class EdgeRoutes {
   private static void checkBody(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body != null && !Utf8.valid(body)) {
-      JsonErrors.send(ctx, RelayError.badRequest("body", "not valid UTF-8"));
+      ErrorResponses.send(ctx, RelayError.badRequest("body", "not valid UTF-8"));
       return;
     }
     ctx.next();

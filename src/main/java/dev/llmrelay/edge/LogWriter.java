@@ -17,18 +17,20 @@ final class LogWriter {
   private final BlockingQueue<String> pending;
   private final Consumer<String> sink;
   private final AtomicLong dropped = new AtomicLong();
+  private final Thread writer;
+  private volatile boolean closed;
 
   LogWriter(int capacity, Consumer<String> sink, String threadName) {
     this.pending = new ArrayBlockingQueue<>(capacity);
     this.sink = sink;
-    Thread writer = new Thread(this::run, threadName);
+    this.writer = new Thread(this::run, threadName);
     writer.setDaemon(true);
     writer.start();
   }
 
-  /** Queues {@code line}; never blocks. */
+  /** Queues {@code line}; never blocks. Once closed, the line is dropped: no thread would write it. */
   void write(String line) {
-    if (!pending.offer(line)) {
+    if (closed || !pending.offer(line)) {
       dropped.incrementAndGet();
     }
   }
@@ -45,8 +47,15 @@ final class LogWriter {
     rest.forEach(this::deliver);
   }
 
+  /** Stops the writer thread, then {@link #flush}es on the calling thread. Idempotent. */
+  void close() {
+    closed = true;
+    writer.interrupt();
+    flush();
+  }
+
   private void run() {
-    while (true) {
+    while (!closed) {
       String line;
       try {
         line = pending.take();

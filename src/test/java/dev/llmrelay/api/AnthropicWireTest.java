@@ -1,6 +1,5 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
@@ -111,8 +110,7 @@ class AnthropicWireTest {
 
   @Test
   void pingEventsKeepAStreamOpenWhileTheUpstreamIsSlowToAnswer(Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(new RelayConfig.Streams(c.stream().creditWindow(),
-      100, c.stream().heartbeatMs(), c.stream().watchdogMs(), c.stream().tickMs(), c.stream().defaultModel())));
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(c.stream().withKeepAliveMs(100)));
     SseClient client = new SseClient(vertx, h.port);
 
     SseClient.Result result = client.post("/v1/messages", request("openai/gpt-4o", "hi [sim tokens=2 ttftMs=800 paceMs=0]")
@@ -160,8 +158,7 @@ class AnthropicWireTest {
 
   @Test
   void invalidBodiesAre400sInAnthropicsShapeAndNothingGoesUpstream(Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, c -> c.withHttp(new RelayConfig.Http(c.http().host(), c.http().port(),
-      c.http().instances(), c.http().maxRequestLineBytes(), 4096, c.http().modelsFile())));
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withHttp(c.http().withMaxBodyBytes(4096)));
     SseClient client = new SseClient(vertx, h.port);
     String hi = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
     String ok = "\"model\":\"m\",\"max_tokens\":16," + hi;

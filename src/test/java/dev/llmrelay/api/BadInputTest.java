@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,20 +66,19 @@ class BadInputTest {
     assertEquals(0, h.simulator.stats().requests());
   }
 
-  @Test
-  void everyBadBodyIs400NamingTheFieldOnBothPostEndpoints(Vertx vertx) {
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/v1/llm/complete/stream", "/api/v1/llm/complete"})
+  void everyBadBodyIs400NamingTheFieldOnBothPostEndpoints(String endpoint, Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx);
     SseClient client = new SseClient(vertx, h.port);
-    for (String endpoint : new String[] {"/api/v1/llm/complete/stream", "/api/v1/llm/complete"}) {
-      for (Map.Entry<String[], String> c : cases().entrySet()) {
-        String body = "{\"messages\":" + c.getKey()[0] + (c.getKey()[1] == null ? "" : ",\"options\":" + c.getKey()[1]) + "}";
-        boolean bodyIsJson = !c.getKey()[0].equals("not json") && !"{oops".equals(c.getKey()[1]);
-        assertBadRequest(client.post(endpoint, body).await(), bodyIsJson ? c.getValue() : "body");
-      }
-      assertBadRequest(client.post(endpoint, "").await(), "body");
-      assertBadRequest(client.post(endpoint, "[1,2]").await(), "body");
-      assertBadRequest(client.post(endpoint, "{\"messages\":" + OK_MESSAGES + ",\"extra\":1}").await(), "extra");
+    for (Map.Entry<String[], String> c : cases().entrySet()) {
+      String body = "{\"messages\":" + c.getKey()[0] + (c.getKey()[1] == null ? "" : ",\"options\":" + c.getKey()[1]) + "}";
+      boolean bodyIsJson = !c.getKey()[0].equals("not json") && !"{oops".equals(c.getKey()[1]);
+      assertBadRequest(client.post(endpoint, body).await(), bodyIsJson ? c.getValue() : "body");
     }
+    assertBadRequest(client.post(endpoint, "").await(), "body");
+    assertBadRequest(client.post(endpoint, "[1,2]").await(), "body");
+    assertBadRequest(client.post(endpoint, "{\"messages\":" + OK_MESSAGES + ",\"extra\":1}").await(), "extra");
     assertEquals(0, h.simulator.stats().requests());
   }
 

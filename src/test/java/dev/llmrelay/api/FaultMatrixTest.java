@@ -9,8 +9,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
@@ -35,6 +39,11 @@ class FaultMatrixTest {
    */
   record Row(String model, String directive, String type, int status, boolean retryable, String words,
              boolean preHead, int tokensFirst, int requests, boolean aborted) {
+    /** The scenario's name, so each case of a parameterized test is named by it. */
+    @Override
+    public String toString() {
+      return model;
+    }
   }
 
   static final List<Row> ROWS = List.of(
@@ -59,6 +68,11 @@ class FaultMatrixTest {
     new Row("sim/stall", "[sim tokens=6 errorAt=2 paceMs=1]", "timeout", 504, true, "sent nothing", false, 2, 1, true),
     new Row("sim/hang-first-token", "", "timeout", 504, true, "No first token", false, 0, 1, true));
 
+  /** The matrix, for {@code @MethodSource}. */
+  static List<Row> rows() {
+    return ROWS;
+  }
+
   static RelayConfig fastFailing(RelayConfig c) {
     RelayConfig.Upstream u = c.upstream();
     RelayConfig.Breaker b = c.breaker();
@@ -66,69 +80,69 @@ class FaultMatrixTest {
       .withBreaker(b.withOpening(100, 1000, b.failureWindowMs(), b.resetTimeoutMs()).withRetries(1, 1, 5, 5000));
   }
 
-  @Test
-  void eventSourceGetReportsEveryFailureAsOneErrorEventOnA200Stream(Vertx vertx) {
-    for (Row row : ROWS) {
-      RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-      SseClient.Result result = new SseClient(vertx, h.port)
-        .get(SseClient.query(messages(row), new JsonObject().put("model", row.model()).encode())).await();
+  private RelayHarness h;
+
+  @BeforeEach
+  void startRelay(Vertx vertx) {
+    h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
+  }
+
+  @AfterEach
+  void stopRelay() {
+    h.stop();
+  }
+
+  @ParameterizedTest
+  @MethodSource("rows")
+  void eventSourceGetReportsEveryFailureAsOneErrorEventOnA200Stream(Row row, Vertx vertx) {
+    SseClient.Result result = new SseClient(vertx, h.port)
+      .get(SseClient.query(messages(row), new JsonObject().put("model", row.model()).encode())).await();
+    assertEquals(200, result.status(), row.model());
+    assertStreamEndsWithError(result, row, h);
+    assertUpstream(h, row);
+  }
+
+  @ParameterizedTest
+  @MethodSource("rows")
+  void postStreamAnswersFailuresBeforeTheHeadWithARealStatus(Row row, Vertx vertx) {
+    SseClient.Result result = new SseClient(vertx, h.port).post("/api/v1/llm/complete/stream", body(row)).await();
+    if (row.preHead()) {
+      assertJsonError(result, row);
+    } else {
       assertEquals(200, result.status(), row.model());
       assertStreamEndsWithError(result, row, h);
-      assertUpstream(h, row);
-      h.stop();
     }
+    assertUpstream(h, row);
   }
 
-  @Test
-  void postStreamAnswersFailuresBeforeTheHeadWithARealStatus(Vertx vertx) {
-    for (Row row : ROWS) {
-      RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-      SseClient.Result result = new SseClient(vertx, h.port).post("/api/v1/llm/complete/stream", body(row)).await();
-      if (row.preHead()) {
-        assertJsonError(result, row);
-      } else {
-        assertEquals(200, result.status(), row.model());
-        assertStreamEndsWithError(result, row, h);
-      }
-      assertUpstream(h, row);
-      h.stop();
-    }
+  @ParameterizedTest
+  @MethodSource("rows")
+  void nonStreamingCompletionAnswersEveryFailureWithARealStatus(Row row, Vertx vertx) {
+    SseClient.Result result = new SseClient(vertx, h.port).post("/api/v1/llm/complete", body(row)).await();
+    assertJsonError(result, row);
+    assertUpstream(h, row);
   }
 
-  @Test
-  void nonStreamingCompletionAnswersEveryFailureWithARealStatus(Vertx vertx) {
-    for (Row row : ROWS) {
-      RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-      SseClient.Result result = new SseClient(vertx, h.port).post("/api/v1/llm/complete", body(row)).await();
-      assertJsonError(result, row);
-      assertUpstream(h, row);
-      h.stop();
+  @ParameterizedTest
+  @ValueSource(strings = {"sim/no-done", "sim/keepalive"})
+  void streamsThatEndWithoutDoneOrWithKeepAlivesStillSucceedOnEveryEndpoint(String model, Vertx vertx) {
+    SseClient client = new SseClient(vertx, h.port);
+    String messages = SseClient.userMessages("go [sim tokens=12 paceMs=1 keepalives=3]");
+    String body = new JsonObject().put("messages", new JsonArray(messages))
+      .put("options", new JsonObject().put("model", model)).encode();
+    String expected = "The quick brown fox jumps over the lazy dog. Streams carry tokens ";
+
+    SseClient.Result get = client.get(SseClient.query(messages, new JsonObject().put("model", model).encode())).await();
+    SseClient.Result post = client.post("/api/v1/llm/complete/stream", body).await();
+    SseClient.Result whole = client.post("/api/v1/llm/complete", body).await();
+
+    for (SseClient.Result streamed : List.of(get, post)) {
+      assertEquals(expected, streamed.text(), model);
+      assertEquals("[DONE]", streamed.last().json().getString("text"));
+      assertTrue(streamed.events().stream().noneMatch(e -> e.event().equals("error")));
     }
-  }
-
-  @Test
-  void streamsThatEndWithoutDoneOrWithKeepAlivesStillSucceedOnEveryEndpoint(Vertx vertx) {
-    for (String model : new String[] {"sim/no-done", "sim/keepalive"}) {
-      RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-      SseClient client = new SseClient(vertx, h.port);
-      String messages = SseClient.userMessages("go [sim tokens=12 paceMs=1 keepalives=3]");
-      String body = new JsonObject().put("messages", new JsonArray(messages))
-        .put("options", new JsonObject().put("model", model)).encode();
-      String expected = "The quick brown fox jumps over the lazy dog. Streams carry tokens ";
-
-      SseClient.Result get = client.get(SseClient.query(messages, new JsonObject().put("model", model).encode())).await();
-      SseClient.Result post = client.post("/api/v1/llm/complete/stream", body).await();
-      SseClient.Result whole = client.post("/api/v1/llm/complete", body).await();
-
-      for (SseClient.Result streamed : List.of(get, post)) {
-        assertEquals(expected, streamed.text(), model);
-        assertEquals("[DONE]", streamed.last().json().getString("text"));
-        assertTrue(streamed.events().stream().noneMatch(e -> e.event().equals("error")));
-      }
-      assertEquals(expected, new JsonObject(whole.body()).getString("text"));
-      assertEquals(3, h.simulator.stats().requests());
-      h.stop();
-    }
+    assertEquals(expected, new JsonObject(whole.body()).getString("text"));
+    assertEquals(3, h.simulator.stats().requests());
   }
 
   private static void assertStreamEndsWithError(SseClient.Result result, Row row, RelayHarness h) {
@@ -171,7 +185,8 @@ class FaultMatrixTest {
     }
   }
 
-  private static void assertUpstream(RelayHarness h, Row row) {
+  /** No stream state left, the upstream called {@code row.requests()} times and closed by the relay when it had to be. */
+  static void assertUpstream(RelayHarness h, Row row) {
     Await.until(() -> h.relay.health().openStreams() == 0 && h.relay.health().clientStreams() == 0, 2000,
       row.model() + ": no stream state left");
     assertEquals(row.requests(), h.simulator.stats().requests(), row.model() + ": upstream requests");

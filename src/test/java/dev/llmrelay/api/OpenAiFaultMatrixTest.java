@@ -1,6 +1,5 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
@@ -8,8 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 import java.util.Map;
@@ -39,43 +39,41 @@ class OpenAiFaultMatrixTest {
     "upstream_unavailable", List.of("server_error", "upstream_unavailable"),
     "upstream_protocol", List.of("server_error", "upstream_protocol"));
 
-  @Test
-  void streamingCallsReportFailuresByStatusBeforeTheHeadAndAsOneErrorEventAfter(Vertx vertx) {
-    for (FaultMatrixTest.Row row : FaultMatrixTest.ROWS) {
-      RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-      SseClient.Result result = new SseClient(vertx, h.port).post("/v1/chat/completions", body(row, true)).await();
-      if (row.preHead()) {
-        assertJsonError(result, row);
-      } else {
-        assertEquals(200, result.status(), row.model());
-        List<SseEvent> events = result.events();
-        // the upstream's role-only chunk, the tokens, the error
-        assertEquals(row.tokensFirst() + 2, events.size(), row.model() + ": " + result.body());
-        StringBuilder text = new StringBuilder();
-        for (SseEvent chunk : events.subList(0, events.size() - 1)) {
-          JsonObject delta = chunk.json().getJsonArray("choices").getJsonObject(0).getJsonObject("delta");
-          text.append(delta.getString("content", ""));
-        }
-        assertEquals(String.join("", List.of("The ", "quick ", "brown ", "fox ", "jumps ").subList(0, row.tokensFirst())),
-          text.toString(), row.model());
-        assertError(result.last().json(), row);
-        assertTrue(events.stream().noneMatch(e -> e.data().equals("[DONE]")), row.model() + ": no [DONE] after an error");
-        assertFalse(result.last().data().contains("oops"), row.model());
+  @ParameterizedTest
+  @MethodSource("dev.llmrelay.api.FaultMatrixTest#rows")
+  void streamingCallsReportFailuresByStatusBeforeTheHeadAndAsOneErrorEventAfter(FaultMatrixTest.Row row, Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
+    SseClient.Result result = new SseClient(vertx, h.port).post("/v1/chat/completions", body(row, true)).await();
+    if (row.preHead()) {
+      assertJsonError(result, row);
+    } else {
+      assertEquals(200, result.status(), row.model());
+      List<SseEvent> events = result.events();
+      // the upstream's role-only chunk, the tokens, the error
+      assertEquals(row.tokensFirst() + 2, events.size(), row.model() + ": " + result.body());
+      StringBuilder text = new StringBuilder();
+      for (SseEvent chunk : events.subList(0, events.size() - 1)) {
+        JsonObject delta = chunk.json().getJsonArray("choices").getJsonObject(0).getJsonObject("delta");
+        text.append(delta.getString("content", ""));
       }
-      assertUpstream(h, row);
-      h.stop();
+      assertEquals(String.join("", List.of("The ", "quick ", "brown ", "fox ", "jumps ").subList(0, row.tokensFirst())),
+        text.toString(), row.model());
+      assertError(result.last().json(), row);
+      assertTrue(events.stream().noneMatch(e -> e.data().equals("[DONE]")), row.model() + ": no [DONE] after an error");
+      assertFalse(result.last().data().contains("oops"), row.model());
     }
+    FaultMatrixTest.assertUpstream(h, row);
+    h.stop();
   }
 
-  @Test
-  void nonStreamingCallsAnswerEveryFailureWithARealStatus(Vertx vertx) {
-    for (FaultMatrixTest.Row row : FaultMatrixTest.ROWS) {
-      RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
-      SseClient.Result result = new SseClient(vertx, h.port).post("/v1/chat/completions", body(row, false)).await();
-      assertJsonError(result, row);
-      assertUpstream(h, row);
-      h.stop();
-    }
+  @ParameterizedTest
+  @MethodSource("dev.llmrelay.api.FaultMatrixTest#rows")
+  void nonStreamingCallsAnswerEveryFailureWithARealStatus(FaultMatrixTest.Row row, Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx, FaultMatrixTest::fastFailing);
+    SseClient.Result result = new SseClient(vertx, h.port).post("/v1/chat/completions", body(row, false)).await();
+    assertJsonError(result, row);
+    FaultMatrixTest.assertUpstream(h, row);
+    h.stop();
   }
 
   private static void assertJsonError(SseClient.Result result, FaultMatrixTest.Row row) {
@@ -94,17 +92,6 @@ class OpenAiFaultMatrixTest {
     assertTrue(error.getString("message").toLowerCase().contains(row.words().toLowerCase()),
       row.model() + ": '" + error.getString("message") + "' lacks '" + row.words() + "'");
     assertNull(json.getValue("retryAfterMs"));
-  }
-
-  private static void assertUpstream(RelayHarness h, FaultMatrixTest.Row row) {
-    Await.until(() -> h.relay.health().openStreams() == 0 && h.relay.health().clientStreams() == 0, 2000,
-      row.model() + ": no stream state left");
-    assertEquals(row.requests(), h.simulator.stats().requests(), row.model() + ": upstream requests");
-    if (row.aborted()) {
-      Await.until(() -> h.simulator.stats().aborted() == row.requests(), 1000, row.model() + ": upstream closed");
-    } else {
-      assertEquals(0, h.simulator.stats().aborted(), row.model());
-    }
   }
 
   private static String body(FaultMatrixTest.Row row, boolean stream) {

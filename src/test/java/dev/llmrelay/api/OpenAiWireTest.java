@@ -133,8 +133,7 @@ class OpenAiWireTest {
 
   @Test
   void invalidBodiesAre400sInOpenAiShapeAndNothingGoesUpstream(Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, c -> c.withHttp(new RelayConfig.Http(c.http().host(), c.http().port(),
-      c.http().instances(), c.http().maxRequestLineBytes(), 4096, c.http().modelsFile())));
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withHttp(c.http().withMaxBodyBytes(4096)));
     SseClient client = new SseClient(vertx, h.port);
     String hi = "[{\"role\":\"user\",\"content\":\"hi\"}]";
     Map<String, String> paramByBody = new java.util.LinkedHashMap<>();
@@ -197,8 +196,7 @@ class OpenAiWireTest {
 
   @Test
   void keepAliveCommentsFlowWhileTheUpstreamIsSlowToAnswer(Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(new RelayConfig.Streams(c.stream().creditWindow(),
-      100, c.stream().heartbeatMs(), c.stream().watchdogMs(), c.stream().tickMs(), c.stream().defaultModel())));
+    RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(c.stream().withKeepAliveMs(100)));
     SseClient client = new SseClient(vertx, h.port);
 
     SseClient.Result result = client.post("/v1/chat/completions", new JsonObject().put("stream", true)

@@ -29,8 +29,7 @@ class TimeoutsAndKeepAliveTest {
     RelayConfig.Upstream u = c.upstream();
     RelayConfig.Streams s = c.stream();
     return c.withUpstream(u.withTimeouts(u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), idleMs, totalMs))
-      .withStream(new RelayConfig.Streams(s.creditWindow(), keepAliveMs, s.heartbeatMs(), s.watchdogMs(), 50,
-        s.defaultModel()));
+      .withStream(s.withKeepAliveMs(keepAliveMs).withTickMs(50));
   }
 
   @Test

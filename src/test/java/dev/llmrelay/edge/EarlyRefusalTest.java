@@ -73,8 +73,7 @@ class EarlyRefusalTest {
   void aBodyOverTheLimitIsAnswered413ThenTheConnectionDrainsAndCloses(Vertx vertx) throws IOException {
     RelayHarness h = RelayHarness.start(vertx, c -> {
       RelayConfig.Http http = c.http();
-      return c.withHttp(new RelayConfig.Http(http.host(), http.port(), 1, http.maxRequestLineBytes(), 4096,
-        http.modelsFile()));
+      return c.withHttp(http.withInstances(1).withMaxBodyBytes(4096));
     });
     int declared = 64 * 1024 * 1024;
     try (Socket socket = connect(h.port)) {

@@ -52,9 +52,8 @@ class FuzzTest {
     RelayHarness h = RelayHarness.start(vertx, c -> {
       RelayConfig keyed = EdgeClient.withKey(c, "fuzz", KEY, new RelayConfig.Limits(0, 0, 0));
       RelayConfig.Http http = keyed.http();
-      return keyed.withHttp(new RelayConfig.Http(http.host(), http.port(), 2, BadInputs.MAX_URL_BYTES,
-          BadInputs.MAX_BODY_BYTES,
-          http.modelsFile()))
+      return keyed.withHttp(http.withInstances(2).withMaxRequestLineBytes(BadInputs.MAX_URL_BYTES)
+          .withMaxBodyBytes(BadInputs.MAX_BODY_BYTES))
         .withSecurity(keyed.security().withInputLimits(BadInputs.MAX_MESSAGES, BadInputs.MAX_TOTAL_CHARS));
     });
     List<Target> targets = List.of(

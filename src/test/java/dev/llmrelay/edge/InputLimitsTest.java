@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.vertx.core.Vertx;
@@ -43,7 +44,7 @@ class InputLimitsTest {
   void messagesCharactersBytesUtf8AndJsonAreCheckedBeforeAnythingGoesUpstream(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, c -> {
       RelayConfig.Http http = c.http();
-      return c.withHttp(new RelayConfig.Http(http.host(), http.port(), 1, 2048, 4096, http.modelsFile()))
+      return c.withHttp(http.withInstances(1).withMaxRequestLineBytes(2048).withMaxBodyBytes(4096))
         .withSecurity(c.security().withInputLimits(3, 100));
     });
     EdgeClient client = new EdgeClient(vertx, h.port);
@@ -80,7 +81,7 @@ class InputLimitsTest {
     socket.handler(received::appendBuffer);
     socket.write(Buffer.buffer("GET /api/v1/llm/complete/stream?messages=").appendBytes(new byte[] {(byte) 0xFF,
       (byte) 0xFE}).appendString(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).await();
-    LimitsTest.await(() -> received.toString().contains("}"));
+    Await.until(() -> received.toString().contains("}"), 10_000, "the whole answer is read");
     assertTrue(received.toString().startsWith("HTTP/1.1 400"), received.toString());
     assertTrue(received.toString().contains("\"type\":\"bad_request\""), received.toString());
     assertEquals(0, h.simulator.stats().requests());

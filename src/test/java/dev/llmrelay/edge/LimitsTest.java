@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.vertx.core.Future;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,7 +82,7 @@ class LimitsTest {
     AtomicBoolean leave = new AtomicBoolean();
     Future<SseClient.Result> first = sse.get(slow, events -> leave.get());
     Future<SseClient.Result> second = sse.get(slow, events -> leave.get());
-    await(() -> h.simulator.stats().started() == 2);
+    Await.until(() -> h.simulator.stats().started() == 2, 10_000, "both streams started upstream");
 
     assertRateLimited(client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), body("x")).await(),
       "2 concurrent requests", "1");
@@ -91,9 +91,9 @@ class LimitsTest {
     leave.set(true);
     assertTrue(first.await().closedByUs() && second.await().closedByUs());
     // Leaving cancels the upstream stream and frees the slot.
-    await(() -> h.simulator.stats().aborted() == 2);
-    await(() -> client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), body("again [sim tokens=1 paceMs=0]"))
-      .await().status() == 200);
+    Await.until(() -> h.simulator.stats().aborted() == 2, 10_000, "both upstream streams closed");
+    Await.until(() -> client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), body("again [sim tokens=1 paceMs=0]"))
+      .await().status() == 200, 10_000, "a slot is free again");
     assertEquals(3, h.simulator.stats().requests());
   }
 
@@ -122,7 +122,7 @@ class LimitsTest {
         seen.set(events.size());
         return leave.get();
       });
-    await(() -> seen.get() >= 31);
+    Await.until(() -> seen.get() >= 31, 10_000, "31 tokens streamed");
     assertRateLimited(client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), body("d")).await(),
       "30 tokens per minute", "60");
     assertTrue(!running.isComplete(), "the stream is still running");
@@ -134,20 +134,5 @@ class LimitsTest {
     assertEquals(200, client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), body("e [sim tokens=1 paceMs=0]"))
       .await().status());
     assertEquals(3, h.simulator.stats().requests());
-  }
-
-  static void await(BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

@@ -65,4 +65,17 @@ class LogWriterTest {
     assertEquals(List.of("x", "y"), written.stream().sorted().toList());
     assertEquals(1, writer.dropped());
   }
+
+  @Test
+  void closeWritesWhatIsQueuedAndDropsWhatComesAfter() {
+    List<String> written = new CopyOnWriteArrayList<>();
+    LogWriter writer = new LogWriter(10, written::add, "test-log-writer-3");
+    writer.write("x");
+    writer.close();
+    writer.write("late");
+    // "x" is written once, by the writer thread if it took it before the close, else by close itself.
+    Await.until(() -> !written.isEmpty(), 10_000, "the queued line is written");
+    assertEquals(List.of("x"), written);
+    assertEquals(1, writer.dropped());
+  }
 }

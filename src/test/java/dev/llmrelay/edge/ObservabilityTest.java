@@ -78,7 +78,7 @@ class ObservabilityTest {
       assertTrue(left.closedByUs());
       assertEquals(401, client.post("/api/v1/llm/complete", Map.of(), refused).await().status());
       assertEquals(400, client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), "{\"messages\":").await().status());
-      LimitsTest.await(() -> capture.access().size() == 5);
+      Await.until(() -> capture.access().size() == 5, 10_000, "five access-log lines");
 
       Map<String, Double> m = scrape(client);
       assertEquals(4.0, m.get("relay_http_requests_total{endpoint=\"/api/v1/llm/complete/stream\",method=\"GET\",status=\"200\"}"));

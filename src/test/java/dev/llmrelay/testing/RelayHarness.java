@@ -52,11 +52,7 @@ public final class RelayHarness {
 
   /** Config with {@code n} router and provider instances each. */
   public static RelayConfig instances(RelayConfig c, int routers, int providers) {
-    RelayConfig.Http h = c.http();
-    RelayConfig.Upstream u = c.upstream();
-    return c.withHttp(new RelayConfig.Http(h.host(), h.port(), routers, h.maxRequestLineBytes(), h.maxBodyBytes(),
-        h.modelsFile()))
-      .withUpstream(u.withInstances(providers));
+    return c.withHttp(c.http().withInstances(routers)).withUpstream(c.upstream().withInstances(providers));
   }
 
   /** Stops the relay and the simulator, so the next harness on this Vert.x starts clean. */

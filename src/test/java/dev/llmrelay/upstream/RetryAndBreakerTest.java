@@ -1,5 +1,6 @@
 package dev.llmrelay.upstream;
 
+import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayException;
@@ -46,8 +47,8 @@ class RetryAndBreakerTest {
 
   /** A client whose routes open when every one of at least {@code minimumCalls} calls failed. */
   private UpstreamClient client(Vertx vertx, int minimumCalls, int maxRetries, long deadlineMs, long resetMs) {
-    RelayConfig.Upstream upstream = new RelayConfig.Upstream(simulator.baseUrl(), null, null, null, 1, 8, 5000, 5000,
-      5000, 5000, 30_000, false);
+    RelayConfig.Upstream upstream = upstream(simulator.baseUrl(), 8, 5000)
+      .withTimeouts(5000, 5000, 5000, 30_000);
     RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, minimumCalls, 10_000, resetMs, maxRetries, 0, 0,
       deadlineMs, 0);
     routes = new Routes(vertx, breaker, System::currentTimeMillis);
@@ -180,8 +181,8 @@ class RetryAndBreakerTest {
 
   @Test
   void aFullPoolIsTheRelaysOverloadNotTheRoutes(Vertx vertx) {
-    RelayConfig.Upstream upstream = new RelayConfig.Upstream(simulator.baseUrl(), null, null, null, 1, 1, 300, 5000,
-      5000, 5000, 30_000, false).withHttp2("off");
+    RelayConfig.Upstream upstream = upstream(simulator.baseUrl(), 1, 300)
+      .withTimeouts(5000, 5000, 5000, 30_000).withHttp2("off");
     RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, 1, 10_000, 1000, 2, 0, 0, 5000, 0);
     routes = new Routes(vertx, breaker, System::currentTimeMillis);
     UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> 1, routes, 1);
@@ -227,8 +228,8 @@ class RetryAndBreakerTest {
 
   @Test
   void aRouteOpensOnlyWhenItsFailureRateReachesTheThresholdOverTheMinimumCalls(Vertx vertx) {
-    RelayConfig.Upstream upstream = new RelayConfig.Upstream(simulator.baseUrl(), null, null, null, 1, 8, 5000, 5000,
-      5000, 5000, 30_000, false);
+    RelayConfig.Upstream upstream = upstream(simulator.baseUrl(), 8, 5000)
+      .withTimeouts(5000, 5000, 5000, 30_000);
     RelayConfig.Breaker breaker = new RelayConfig.Breaker(50, 6, 10_000, 10_000, 0, 0, 0, 5000, 0);
     routes = new Routes(vertx, breaker, System::currentTimeMillis);
     UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> 1, routes, 100);
@@ -248,8 +249,8 @@ class RetryAndBreakerTest {
 
   @Test
   void connectFailuresAreUpstreamUnavailableAndRetried(Vertx vertx) {
-    RelayConfig.Upstream upstream = new RelayConfig.Upstream("http://127.0.0.1:" + dev.llmrelay.testing.RelayHarness.freePort()
-      + "/api/v1", null, null, null, 1, 8, 1000, 2000, 2000, 2000, 10_000, false);
+    RelayConfig.Upstream upstream = upstream("http://127.0.0.1:" + dev.llmrelay.testing.RelayHarness.freePort()
+      + "/api/v1", 8, 1000).withTimeouts(2000, 2000, 2000, 10_000);
     RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, 100, 10_000, 1000, 2, 0, 0, 5000, 0);
     UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> {
       delaysAskedFor.add(n);
@@ -260,5 +261,11 @@ class RetryAndBreakerTest {
     assertTrue(e.error().message().startsWith("Cannot connect to the upstream"), e.error().message());
     assertEquals(List.of(1, 2), delaysAskedFor);
     assertInstanceOf(RelayException.class, e);
+  }
+
+  /** The shipped upstream settings pointed at {@code url}, with this HTTP/1.1 pool and connect timeout. */
+  private static RelayConfig.Upstream upstream(String url, int poolSize, long connectTimeoutMs) {
+    return ConfigLoader.defaults().upstream().withUrl(url, false).withPools(poolSize, 0)
+      .withConnectTimeoutMs(connectTimeoutMs);
   }
 }

@@ -1,5 +1,6 @@
 package dev.llmrelay.upstream;
 
+import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.ClientLoop;
 import io.vertx.core.Vertx;
@@ -52,8 +53,8 @@ class UpstreamProtocolTest {
       .requestHandler(req -> req.response().end(req.version().name()))
       .listen().await();
     String url = (tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort() + "/api/v1";
-    RelayConfig.Upstream upstream = new RelayConfig.Upstream(url, null, null, null, 1, 8, 5000, 5000, 5000, 5000,
-      60_000, false).withHttp2(http2);
+    RelayConfig.Upstream upstream = ConfigLoader.defaults().upstream().withUrl(url, false).withPools(8, 0)
+      .withConnectTimeoutMs(5000).withTimeouts(5000, 5000, 5000, 60_000).withHttp2(http2);
     // The relay's own options; only trust is added, for the self-signed certificate.
     HttpClientOptions options = UpstreamClient.clientOptions(upstream).setTrustAll(true).setVerifyHost(false);
     HttpClient client = vertx.createHttpClient(options);

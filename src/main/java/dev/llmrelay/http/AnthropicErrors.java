@@ -1,8 +1,7 @@
-package dev.llmrelay.api;
+package dev.llmrelay.http;
 
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -12,21 +11,16 @@ import io.vertx.core.json.JsonObject;
  * raise their matching exception; the type is what Anthropic documents for that status. Failures of the
  * upstream (gone, broken, its breaker open) keep their 5xx statuses, which the SDKs raise as server errors.
  */
-final class AnthropicErrors {
+public final class AnthropicErrors {
 
   private AnthropicErrors() {
-  }
-
-  /** Answers with the error's status and body; before the stream has started. */
-  static void send(HttpServerResponse response, RelayError error) {
-    JsonErrors.send(response, error, body(error).encode());
   }
 
   /**
    * The error as the {@code event: error} of a stream that has started; the Anthropic SDKs raise it
    * (anthropic-java: {@code SseException}). Nothing follows it: no {@code message_stop}.
    */
-  static String event(RelayError error) {
+  public static String event(RelayError error) {
     return "event: error\ndata: " + body(error).encode() + "\n\n";
   }
 
@@ -37,7 +31,7 @@ final class AnthropicErrors {
   }
 
   /** Anthropic's error type for a relay error (the list at docs.anthropic.com/en/api/errors). */
-  static String type(RelayError error) {
+  private static String type(RelayError error) {
     return switch (error.type()) {
       case BAD_REQUEST -> switch (error.status()) {
         case 404 -> "not_found_error";

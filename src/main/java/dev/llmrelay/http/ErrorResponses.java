@@ -1,4 +1,4 @@
-package dev.llmrelay.api;
+package dev.llmrelay.http;
 
 import dev.llmrelay.error.RelayError;
 import io.vertx.core.Vertx;
@@ -8,18 +8,20 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
-/** Answers a request with an error's real HTTP status and its JSON body; the one place that does. */
-public final class JsonErrors {
+/**
+ * Answers a request with an error's real HTTP status and a JSON body in the shape its path's API uses
+ * ({@link ErrorFormat}); the one place that writes an error response, for the edge and the APIs alike.
+ */
+public final class ErrorResponses {
 
-  private JsonErrors() {
+  private ErrorResponses() {
   }
 
   /** How long a connection refused for its body's size keeps draining that body before it is closed. */
   static final long LINGER_MS = 2_000;
 
   /**
-   * In the shape of the API the request's path belongs to: Anthropic's on {@code /v1/messages}, OpenAI's elsewhere
-   * under {@code /v1/}, the relay's elsewhere.
+   * In the shape of the API the request's path belongs to ({@link ErrorFormat#forPath}).
    *
    * <p>A refusal sent before the body was read (a missing key, a limit) leaves the connection as it is: Vert.x
    * reads and drops the rest of a body no handler asked for, and the connection then serves the next request.
@@ -33,13 +35,7 @@ public final class JsonErrors {
     if (linger) {
       ctx.response().putHeader("Connection", "close");
     }
-    if (ctx.normalizedPath().equals(AnthropicApi.MESSAGES)) {
-      AnthropicErrors.send(ctx.response(), error);
-    } else if (ctx.normalizedPath().startsWith(OpenAiApi.PREFIX)) {
-      OpenAiErrors.send(ctx.response(), error);
-    } else {
-      send(ctx.response(), error);
-    }
+    send(ctx.response(), error, ErrorFormat.forPath(ctx.normalizedPath()));
     if (linger) {
       closeWhenDrained(ctx.vertx(), request);
     }
@@ -56,12 +52,16 @@ public final class JsonErrors {
     request.resume();
   }
 
-  public static void send(HttpServerResponse response, RelayError error) {
-    send(response, error, error.toJson().encode());
+  /** In the given shape; for a handler that knows its API (and has no routing context at hand). */
+  public static void send(HttpServerResponse response, RelayError error, ErrorFormat format) {
+    send(response, error, format.body(error));
   }
 
-  /** Same, with the body in another API's shape (e.g. {@link OpenAiErrors}). */
-  static void send(HttpServerResponse response, RelayError error, String body) {
+  /**
+   * With a body already encoded (e.g. {@link OpenAiErrors#notFound}'s explicit code). Once the head is out
+   * (a stream that started) no status can be sent any more: the response just ends.
+   */
+  public static void send(HttpServerResponse response, RelayError error, String body) {
     if (response.ended() || response.headWritten()) {
       if (!response.ended()) {
         response.end();

@@ -1,4 +1,4 @@
-package dev.llmrelay.api;
+package dev.llmrelay.http;
 
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -12,27 +12,22 @@ import io.vertx.core.json.JsonObject;
  * {@code invalid_api_key}, {@code insufficient_quota}), else the relay's type name. The HTTP status is
  * the relay's, so the OpenAI SDKs raise their matching exception (400, 401, 403, 404, 429, 5xx).
  */
-final class OpenAiErrors {
+public final class OpenAiErrors {
 
   private OpenAiErrors() {
   }
 
-  /** Answers with the error's status and body; before the stream has started. */
-  static void send(HttpServerResponse response, RelayError error) {
-    JsonErrors.send(response, error, body(error, null).encode());
-  }
-
   /** A 404 with an explicit code, e.g. {@code model_not_found}. */
-  static void notFound(HttpServerResponse response, String message, String param, String code) {
+  public static void notFound(HttpServerResponse response, String message, String param, String code) {
     RelayError error = new RelayError(ErrorType.BAD_REQUEST, 404, message, -1, param);
-    JsonErrors.send(response, error, body(error, code).encode());
+    ErrorResponses.send(response, error, body(error, code).encode());
   }
 
   /**
    * The error as one SSE event on a stream that has started: a top-level {@code error} object, which
    * the OpenAI SDKs raise as an exception (openai-java: {@code SseException}).
    */
-  static String event(RelayError error) {
+  public static String event(RelayError error) {
     return "data: " + body(error, null).encode() + "\n\n";
   }
 
