@@ -7,7 +7,8 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Writes the relay's EventSource contract: each chunk as {@code event: message} with
- * {@code {"text", "metadata": {"model", "provider", "timestamp"}}}, a final {@code [DONE]} message
+ * {@code {"text", "metadata": {"model", "provider", "timestamp"}}} (the timestamp an ISO-8601 string, as
+ * the seed's {@code new Date().toISOString()}), a final {@code [DONE]} message
  * from provider {@code system} with finish reason and usage, failures as {@code event: error}. Every
  * event has an increasing {@code id}. A sink that commits early (the browser GET) answers 200 at once
  * and reports every failure as an event, since EventSource cannot read an error body; otherwise the
@@ -20,6 +21,7 @@ final class EventSourceSink implements StreamSink {
   private final long keepAliveMs;
   private final AnswerSchema schema;
   private final StringBuilder answer;
+  private final IsoTime time = new IsoTime();
   private boolean committed;
   private long eventId;
   private long lastWriteAt = System.currentTimeMillis();
@@ -55,18 +57,18 @@ final class EventSourceSink implements StreamSink {
     if (answer != null) {
       answer.append(chunk.text());
     }
-    StringBuilder frame = SseFrames.open(++eventId, "message", chunk.text().length() + 100).append("{\"text\":");
+    StringBuilder frame = SseFrames.open(++eventId, "message", chunk.text().length() + 140).append("{\"text\":");
     SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
-    SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
-      .append(System.currentTimeMillis()).append("}}");
+    time.appendQuoted(SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":"),
+      System.currentTimeMillis()).append("}}");
     write(SseFrames.close(frame));
   }
 
   @Override
   public void end(StreamChunk end) {
     StringBuilder json = new StringBuilder(200).append("{\"text\":\"[DONE]\",\"metadata\":{\"model\":");
-    SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":")
-      .append(System.currentTimeMillis()).append(",\"finishReason\":");
+    time.appendQuoted(SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
+      System.currentTimeMillis()).append(",\"finishReason\":");
     SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
       .append(end.usage() == null ? "null" : end.usage());
     if (schema != null) {
