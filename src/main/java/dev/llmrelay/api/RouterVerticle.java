@@ -1,6 +1,7 @@
 package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
+import dev.llmrelay.catalog.ModelCatalog;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.ClientTimeouts;
 import dev.llmrelay.edge.Edge;
@@ -37,6 +38,7 @@ public final class RouterVerticle extends VerticleBase {
 
   private final UpstreamHealth health;
   private final Edge edge;
+  private final ModelCatalog models;
   private final Set<BusStream> active = new HashSet<>();
   private final RelayConfig config;
   private ModelsCatalog catalog;
@@ -48,16 +50,18 @@ public final class RouterVerticle extends VerticleBase {
    * @param health this JVM's provider breakers, reported at {@code /health}
    * @param config the whole configuration; this verticle reads its http and stream slices
    * @param edge   client auth, limits, metrics and access log, shared by this JVM's routers
+   * @param models the model catalog, shared by this JVM's routers
    */
-  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge) {
+  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge, ModelCatalog models) {
     this.health = health;
     this.config = config;
     this.edge = edge;
+    this.models = models;
   }
 
   @Override
   public Future<?> start() {
-    catalog = ModelsCatalog.load(config.http().modelsFile(), config.upstream().simulated());
+    catalog = new ModelsCatalog(models, config.upstream().simulated());
     schemas = AnswerSchema.registry();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 

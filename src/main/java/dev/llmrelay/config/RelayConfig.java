@@ -22,33 +22,50 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
    * without pauses, so 30 s leaves room for a lossy link's retransmissions (1 + 2 + 4 + 8 s of back-off)
    * while a connection that only holds a socket goes twice as fast as under nginx; idle keep-alive gets
    * 60 s, since only a client that made a request can hold it, and reuse spares that client a reconnect.
+   *
+   * <p>The model catalog ({@code dev.llmrelay.catalog}): {@code modelsFile} is the fallback and the local
+   * overrides; the upstream's own {@code GET /models} is fetched at start and every {@code modelsRefreshMs}
+   * (absent: an hour; 0: never, the file alone is the catalog).
    */
   public record Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes,
-                     String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs) {
+                     String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs,
+                     Long modelsRefreshMs) {
 
     public static final long DEFAULT_HEADER_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+    public static final long DEFAULT_MODELS_REFRESH_MS = 3_600_000;
 
     public Http {
       headerTimeoutMs = positiveOr(headerTimeoutMs, DEFAULT_HEADER_TIMEOUT_MS);
       bodyTimeoutMs = positiveOr(bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS);
       keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
+      modelsRefreshMs = modelsRefreshMs == null ? DEFAULT_MODELS_REFRESH_MS : modelsRefreshMs;
+      if (modelsRefreshMs < 0) {
+        throw new IllegalArgumentException("http.modelsRefreshMs must be 0 (no live catalog) or more, not "
+          + modelsRefreshMs);
+      }
     }
 
-    /** With the default client timeouts. */
+    /** With the default client timeouts and catalog refresh. */
     public Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes, String modelsFile) {
-      this(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, null, null, null);
+      this(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, null, null, null, null);
     }
 
     public Http withPort(int newPort) {
       return new Http(host, newPort, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-        bodyTimeoutMs, keepAliveTimeoutMs);
+        bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs);
     }
 
     public Http withHost(String newHost) {
       return new Http(newHost, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-        bodyTimeoutMs, keepAliveTimeoutMs);
+        bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs);
+    }
+
+    /** The model catalog's file and how often the upstream's list is fetched again (0: never fetched). */
+    public Http withModels(String file, long refreshMs) {
+      return new Http(host, port, instances, maxRequestLineBytes, maxBodyBytes, file, headerTimeoutMs,
+        bodyTimeoutMs, keepAliveTimeoutMs, refreshMs);
     }
 
     // Boxed, so a configuration written before these settings existed still loads: Jackson refuses an
