@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Deploys the relay on a Vert.x instance: the simulator when no upstream is configured, then the
- * provider verticles, the model catalog's fetcher and the router verticles with their configuration
- * slices. Used by {@link Main} and by tests.
+ * provider and router verticles with their configuration slices, and the model catalog's fetcher.
+ * Used by {@link Main} and by tests.
  */
 public final class Relay {
 
@@ -108,12 +108,14 @@ public final class Relay {
         .onSuccess(deployments::add)
       : Future.succeededFuture();
     return provided
-      .compose(v -> liveCatalog
-        ? vertx.deployVerticle(new CatalogVerticle(models, config.upstream(), config.http().modelsRefreshMs()))
-          .onSuccess(deployments::add)
-        : Future.<String>succeededFuture())
       .compose(v -> deployment.runsRouters()
         ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, models)), routers)
+          .onSuccess(deployments::add)
+        : Future.<String>succeededFuture())
+      // Last: a deployment takes the next event loop, and routers and providers keep theirs as without it
+      // (a router opens its streams on a provider of its own event loop when there is one).
+      .compose(v -> liveCatalog
+        ? vertx.deployVerticle(new CatalogVerticle(models, config.upstream(), config.http().modelsRefreshMs()))
           .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {
