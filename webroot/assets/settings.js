@@ -1,5 +1,5 @@
-// The settings column of the test page: the model catalog (with the simulator's scenarios in
-// simulator mode), parameters that follow the chosen model, the JSON-schema editor, and the request
+// The settings column of the test page: the model catalog with its search box (and the simulator's
+// scenarios in simulator mode), parameters that follow the chosen model, the JSON-schema editor, and the request
 // options they make.
 
 import { keyHeaders } from './auth.js';
@@ -9,6 +9,7 @@ import * as view from './view.js';
 const { $ } = view;
 
 let models = [];
+let source = '';
 
 export function currentModel() {
   return models.find((m) => m.id === $('model').value);
@@ -29,19 +30,50 @@ export async function loadModels() {
     }
     const catalog = await response.json();
     models = catalog.models || [];
-    for (const m of models) {
-      $('model').append(new Option(`${m.name} (${m.provider})`, m.id));
-    }
+    source = catalog.catalog && catalog.catalog.source === 'upstream' ? 'from the upstream' : 'from the relay\'s file';
+    showModels($('model-search').value);
     if (catalog.simulated) {
       $('notice').textContent = catalog.notice;
       $('notice').hidden = false;
       showScenarios(catalog.scenarios || []);
     }
-    onModelChange();
     $('send').disabled = false;
   } catch (e) {
     $('notice').textContent = `Cannot load the model list from the relay (${e.message}). Is the relay running?`;
     $('notice').hidden = false;
+  }
+}
+
+function label(m) {
+  return m.provider ? `${m.name} (${m.provider})` : m.name;
+}
+
+/**
+ * Lists the models whose id, name or provider hold every word of the search, keeping the chosen one
+ * when it is among them; a search that matches nothing leaves the list as it was.
+ */
+function showModels(query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  let found = models.filter((m) => {
+    const text = `${m.id} ${m.name} ${m.provider || ''}`.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+  const select = $('model');
+  if (found.length === 0) {
+    if (select.options.length) {
+      $('model-count').textContent = `No model matches “${query.trim()}”; the list is unchanged.`;
+      return;
+    }
+    found = models; // nothing listed yet: list all rather than none
+  }
+  const chosen = select.value;
+  select.replaceChildren(...found.map((m) => new Option(label(m), m.id)));
+  $('model-count').textContent = words.length ? `${found.length} of ${models.length} models ${source}`
+    : `${models.length} models ${source}`;
+  if (found.some((m) => m.id === chosen)) {
+    select.value = chosen;
+  } else {
+    onModelChange();
   }
 }
 
@@ -120,7 +152,7 @@ export function checkSchemaText() {
 
 function updateSchemaWarning() {
   const model = currentModel();
-  $('schema-warning').hidden = !($('use-schema').checked && model && !model.structuredOutput);
+  $('schema-warning').hidden = !($('use-schema').checked && model && model.structuredOutput === false);
 }
 
 /** The options of a request: model (or simulator scenario), temperature, max tokens, schema. */
@@ -145,6 +177,7 @@ export function requestOptions(schema) {
 // ---- wiring ----
 
 $('model').addEventListener('change', onModelChange);
+$('model-search').addEventListener('input', () => showModels($('model-search').value));
 $('max-tokens').addEventListener('change', clampMaxTokens);
 $('use-schema').addEventListener('change', () => {
   $('schema-box').hidden = !$('use-schema').checked;

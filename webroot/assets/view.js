@@ -37,12 +37,23 @@ export function clearTranscript() {
   $('transcript').replaceChildren();
 }
 
+// Cents for most models, and the digits a cheap one needs ($0.075).
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
+  maximumFractionDigits: 4 });
+
+/** The catalog's prices are per million tokens (the upstream's per-token prices, scaled by the relay). */
 function price(p) {
   if (!p || typeof p.promptPerMTokUsd !== 'number') {
     return 'unknown';
   }
-  const usd = (v) => `$${v.toFixed(2)}`;
-  return `${usd(p.promptPerMTokUsd)} in · ${usd(p.completionPerMTokUsd)} out per million tokens`;
+  if (p.promptPerMTokUsd === 0 && p.completionPerMTokUsd === 0) {
+    return 'free';
+  }
+  return `${usd.format(p.promptPerMTokUsd)} in · ${usd.format(p.completionPerMTokUsd)} out per million tokens`;
+}
+
+function support(flag) {
+  return flag === undefined ? 'unknown' : flag ? 'supported' : 'not supported';
 }
 
 /** The chosen model's capabilities, as a definition list. */
@@ -52,8 +63,12 @@ export function showCapabilities(model) {
     ['Context window', model.contextWindow ? `${number.format(model.contextWindow)} tokens` : 'unknown'],
     ['Max output', model.maxOutputTokens ? `${number.format(model.maxOutputTokens)} tokens` : 'unknown'],
     ['Price', price(model.pricing)],
-    ['Structured output', model.structuredOutput ? 'supported' : 'not supported'],
+    ['Structured output', support(model.structuredOutput)],
+    ['Tools', support(model.tools)],
   ];
+  if (model.inputModalities && model.inputModalities.length) {
+    rows.push(['Input', model.inputModalities.join(', ')]);
+  }
   const list = $('capabilities');
   list.replaceChildren();
   for (const [term, value] of rows) {

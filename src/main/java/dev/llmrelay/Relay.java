@@ -2,6 +2,8 @@ package dev.llmrelay;
 
 import dev.llmrelay.api.RouterVerticle;
 import dev.llmrelay.bus.RecordCodec;
+import dev.llmrelay.catalog.CatalogVerticle;
+import dev.llmrelay.catalog.ModelCatalog;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.simulator.ScenarioCatalog;
@@ -25,7 +27,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Deploys the relay on a Vert.x instance: the simulator when no upstream is configured, then the
- * provider and router verticles with their configuration slices. Used by {@link Main} and by tests.
+ * provider and router verticles with their configuration slices, and the model catalog's fetcher.
+ * Used by {@link Main} and by tests.
  */
 public final class Relay {
 
@@ -84,12 +87,21 @@ public final class Relay {
                                                PrometheusMeterRegistry registry, LongSupplier clock) {
     UpstreamHealth health = UpstreamHealth.of(vertx, config);
     Edge edge = Edge.create(config.security(), registry, health, clock);
+    RelayConfig.Deployment deployment = config.deployment();
+    ModelCatalog models;
+    try {
+      models = deployment.runsRouters() ? ModelCatalog.load(config.http().modelsFile()) : null;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    // One fetcher per process, on a node with an upstream of its own; an edge node serves the file.
+    boolean liveCatalog = models != null && deployment.runsProviders() && config.upstream().url() != null
+      && config.http().modelsRefreshMs() > 0;
     // The config goes to each verticle as the record itself, not as deployment JSON: Vert.x 5 deep-copies
     // a deployment's config JSON into every context it derives, and its HTTP client derives one per
     // upstream request (40 map entries, about 2.6 KB, held for the life of each stream).
     DeploymentOptions providers = new DeploymentOptions().setInstances(config.upstream().instances());
     DeploymentOptions routers = new DeploymentOptions().setInstances(config.http().instances());
-    RelayConfig.Deployment deployment = config.deployment();
     List<String> deployments = new ArrayList<>();
     List<RouterVerticle> routerInstances = new CopyOnWriteArrayList<>();
     JsonArray scenarios = config.upstream().simulated() ? ScenarioCatalog.toJson() : null;
@@ -100,7 +112,14 @@ public final class Relay {
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, scenarios)), routers)
+        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, models, scenarios)),
+            routers)
+          .onSuccess(deployments::add)
+        : Future.<String>succeededFuture())
+      // Last: a deployment takes the next event loop, and routers and providers keep theirs as without it
+      // (a router opens its streams on a provider of its own event loop when there is one).
+      .compose(v -> liveCatalog
+        ? vertx.deployVerticle(new CatalogVerticle(models, config.upstream(), config.http().modelsRefreshMs()))
           .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       .map(v -> {

@@ -38,7 +38,7 @@ final class CompletionSink implements StreamSink {
     JsonObject metadata = new JsonObject()
       .put("model", end.model())
       .put("provider", "openrouter")
-      .put("timestamp", System.currentTimeMillis())
+      .put("timestamp", IsoTime.format(System.currentTimeMillis()))
       .put("finishReason", end.finishReason())
       .put("usage", end.usage() == null ? null : new JsonObject(end.usage()));
     if (schema != null) {

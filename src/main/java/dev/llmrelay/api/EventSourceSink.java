@@ -28,6 +28,7 @@ final class EventSourceSink implements StreamSink {
   private final SseResponse sse;
   private final AnswerSchema schema;
   private final StringBuilder answer;
+  private final IsoTime time = new IsoTime();
   private final String streamId;
   /** A new resumable stream, whose first event names it. */
   private final boolean announce;
@@ -80,19 +81,19 @@ final class EventSourceSink implements StreamSink {
     if (answer != null) {
       answer.append(chunk.text());
     }
-    StringBuilder frame = SseFrames.open(streamId, nextId(chunk), "message", chunk.text().length() + 100)
+    StringBuilder frame = SseFrames.open(streamId, nextId(chunk), "message", chunk.text().length() + 140)
       .append("{\"text\":");
     SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
-    SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":")
-      .append(System.currentTimeMillis()).append("}}");
+    time.appendQuoted(SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":"),
+      System.currentTimeMillis()).append("}}");
     sse.write(SseFrames.close(frame));
   }
 
   @Override
   public void end(StreamChunk end) {
     StringBuilder json = new StringBuilder(200).append("{\"text\":\"[DONE]\",\"metadata\":{\"model\":");
-    SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":")
-      .append(System.currentTimeMillis()).append(",\"finishReason\":");
+    time.appendQuoted(SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
+      System.currentTimeMillis()).append(",\"finishReason\":");
     SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
       .append(end.usage() == null ? "null" : end.usage());
     if (schema != null) {

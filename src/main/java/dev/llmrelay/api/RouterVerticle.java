@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.catalog.ModelCatalog;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.ClientTimeouts;
 import dev.llmrelay.edge.Edge;
@@ -27,6 +28,7 @@ public final class RouterVerticle extends VerticleBase {
   private final UpstreamHealth health;
   private final Edge edge;
   private final RelayConfig config;
+  private final ModelCatalog models;
   private final JsonArray scenarios;
   private ActiveStreams streams;
   private HttpServer server;
@@ -35,19 +37,22 @@ public final class RouterVerticle extends VerticleBase {
    * @param health this JVM's provider breakers, reported at {@code /health}
    * @param config the whole configuration; this verticle reads its http and stream slices
    * @param edge   client auth, limits, metrics and access log, shared by this JVM's routers
+   * @param models the model catalog, shared by this JVM's routers
    * @param scenarios the simulator's scenarios, listed with the model catalog, when the relay serves from
    *                  it; else null
    */
-  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge, JsonArray scenarios) {
+  public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge, ModelCatalog models,
+                        JsonArray scenarios) {
     this.health = health;
     this.config = config;
     this.edge = edge;
+    this.models = models;
     this.scenarios = scenarios;
   }
 
   @Override
   public Future<?> start() {
-    ModelsCatalog catalog = ModelsCatalog.load(config.http().modelsFile(), scenarios);
+    ModelsCatalog catalog = new ModelsCatalog(models, scenarios);
     streams = new ActiveStreams(vertx, config.stream(), health, edge);
     ResumableStreams resumable = new ResumableStreams(vertx, config.stream(), edge, streams::resume);
     EventSourceApi eventSource = new EventSourceApi(config.stream(), catalog, edge.input(), streams, resumable);

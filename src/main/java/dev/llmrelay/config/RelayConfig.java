@@ -25,16 +25,31 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
    * 60 s, since only a client that made a request can hold it, and reuse spares that client a reconnect.
    */
   public record Http(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes,
-                     String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs) {
+                     String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs,
+                     Long modelsRefreshMs) {
 
     public static final long DEFAULT_HEADER_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
+    public static final long DEFAULT_MODELS_REFRESH_MS = 3_600_000;
 
     public Http {
       headerTimeoutMs = positiveOr(headerTimeoutMs, DEFAULT_HEADER_TIMEOUT_MS);
       bodyTimeoutMs = positiveOr(bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS);
       keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
+      modelsRefreshMs = modelsRefreshMs == null ? DEFAULT_MODELS_REFRESH_MS : modelsRefreshMs;
+      if (modelsRefreshMs < 0) {
+        throw new IllegalArgumentException("http.modelsRefreshMs must be 0 (no live catalog) or more, not "
+          + modelsRefreshMs);
+      }
+    }
+
+    /** The model catalog's file and how often the upstream's list is fetched again (0: never fetched). */
+    public Http withModels(String file, long refreshMs) {
+      return with(e -> {
+        e.modelsFile = file;
+        e.modelsRefreshMs = refreshMs;
+      });
     }
 
     public Http withHost(String value) {
@@ -84,6 +99,7 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
       Long headerTimeoutMs;
       Long bodyTimeoutMs;
       Long keepAliveTimeoutMs;
+      Long modelsRefreshMs;
 
       Edit(Http h) {
         host = h.host;
@@ -95,11 +111,12 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
         headerTimeoutMs = h.headerTimeoutMs;
         bodyTimeoutMs = h.bodyTimeoutMs;
         keepAliveTimeoutMs = h.keepAliveTimeoutMs;
+        modelsRefreshMs = h.modelsRefreshMs;
       }
 
       Http build() {
         return new Http(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-          bodyTimeoutMs, keepAliveTimeoutMs);
+          bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs);
       }
     }
 

@@ -23,6 +23,7 @@ public final class SimulatorStats {
   private final AtomicLong writeQueueFull = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong http2Requests = new AtomicLong();
+  private final AtomicLong modelsRequests = new AtomicLong();
   private final ConcurrentLinkedDeque<JsonObject> bodies = new ConcurrentLinkedDeque<>();
   private volatile String lastAuthorization;
   private final ConcurrentLinkedDeque<SimStream> streams = new ConcurrentLinkedDeque<>();
@@ -52,7 +53,10 @@ public final class SimulatorStats {
     return writeQueueFull.get();
   }
 
-  /** Connections the simulator accepted (HTTP/1.1 and HTTP/2 alike). */
+  /**
+   * Connections that carried a chat-completion request (HTTP/1.1 and HTTP/2 alike); the relay's model
+   * catalog fetches {@code /models} on a connection of its own, which does not count.
+   */
   public long connections() {
     return connections.get();
   }
@@ -77,10 +81,16 @@ public final class SimulatorStats {
     return List.copyOf(streams);
   }
 
+  /** {@code GET .../models} requests received (the relay's model catalog fetches). */
+  public long modelsRequests() {
+    return modelsRequests.get();
+  }
+
   public JsonObject toJson() {
     return new JsonObject().put("requests", requests()).put("started", started()).put("completed", completed())
       .put("aborted", aborted()).put("writeQueueFull", writeQueueFull())
-      .put("connections", connections()).put("http2Requests", http2Requests());
+      .put("connections", connections()).put("http2Requests", http2Requests())
+      .put("modelsRequests", modelsRequests());
   }
 
   /** Chat-completion requests received for {@code model} (as the request named it). */
@@ -103,6 +113,10 @@ public final class SimulatorStats {
 
   void countConnection() {
     connections.incrementAndGet();
+  }
+
+  void countModelsRequest() {
+    modelsRequests.incrementAndGet();
   }
 
   void countHttp2Request() {

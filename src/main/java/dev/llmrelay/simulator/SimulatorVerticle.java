@@ -3,21 +3,24 @@ package dev.llmrelay.simulator;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An OpenRouter stand-in on loopback: {@code POST .../chat/completions} streams a {@link SimStream}
- * or answers with the HTTP error of its scenario, {@code GET .../models} lists a few models, and
+ * or answers with the HTTP error of its scenario, {@code GET .../models} lists a few models
+ * ({@link SimulatedModels}), and
  * {@code GET /sim/stats} shows the counters.
  */
 final class SimulatorVerticle extends VerticleBase {
@@ -28,6 +31,7 @@ final class SimulatorVerticle extends VerticleBase {
   private final int port;
   private final SimulatorStats stats;
   private final Map<String, Integer> failuresByKey = new HashMap<>();
+  private final Set<HttpConnection> chatConnections = new HashSet<>();
   private HttpServer server;
 
   SimulatorVerticle(String host, int port, SimulatorStats stats) {
@@ -47,7 +51,6 @@ final class SimulatorVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHttp2ClearTextEnabled(true)
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
-      .connectionHandler(conn -> stats.countConnection())
       .requestHandler(this::handle);
     return server.listen(port, host);
   }
@@ -58,17 +61,23 @@ final class SimulatorVerticle extends VerticleBase {
       if (request.version() == HttpVersion.HTTP_2) {
         stats.countHttp2Request();
       }
+      countConnection(request.connection());
       request.body().onSuccess(body -> chat(request, body.toString()));
-    } else if (path.endsWith("/models")) {
-      JsonArray data = new JsonArray();
-      for (String id : new String[] {"openai/gpt-4o", "anthropic/claude-3.5-sonnet", "google/gemini-pro-1.5"}) {
-        data.add(new JsonObject().put("id", id).put("name", id).put("context_length", 128000));
-      }
-      json(request.response(), 200, new JsonObject().put("data", data));
+    } else if (path.endsWith("/models") && request.method().name().equals("GET")) {
+      stats.countModelsRequest();
+      json(request.response(), 200, SimulatedModels.toJson());
     } else if (path.equals("/sim/stats")) {
       json(request.response(), 200, stats.toJson());
     } else {
       json(request.response(), 404, error(404, "Not Found", null));
+    }
+  }
+
+  /** Counts a connection at its first chat completion, so the relay's catalog fetches are not counted. */
+  private void countConnection(HttpConnection connection) {
+    if (chatConnections.add(connection)) {
+      stats.countConnection();
+      connection.closeHandler(v -> chatConnections.remove(connection));
     }
   }
 

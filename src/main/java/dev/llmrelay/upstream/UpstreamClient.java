@@ -167,9 +167,17 @@ public final class UpstreamClient {
   }
 
   private static MultiMap requestHeaders(RelayConfig.Upstream config) {
-    MultiMap headers = HttpHeaders.headers()
+    return accountHeaders(config)
       .add(HttpHeaders.CONTENT_TYPE, "application/json")
       .add(HttpHeaders.ACCEPT, "text/event-stream");
+  }
+
+  /**
+   * The headers every call to the upstream carries: the API key and the app's attribution. Also used
+   * by the model catalog's {@code GET /models}.
+   */
+  public static MultiMap accountHeaders(RelayConfig.Upstream config) {
+    MultiMap headers = HttpHeaders.headers();
     if (config.apiKey() != null) {
       headers.add(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey());
     }
@@ -225,9 +233,9 @@ public final class UpstreamClient {
    * back to HTTP/1.1 if the server declines), h2c with prior knowledge over cleartext. Over HTTP/2 a
    * paused stream keeps its unread bytes counted against the connection's flow-control window, so that
    * window is made large: one slow client must never stall the other streams sharing its connection
-   * (each stream is still bounded by its own window).
+   * (each stream is still bounded by its own window). The model catalog's client uses them too.
    */
-  static HttpClientOptions clientOptions(RelayConfig.Upstream config) {
+  public static HttpClientOptions clientOptions(RelayConfig.Upstream config) {
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout((int) config.connectTimeoutMs())
       .setKeepAlive(true)

@@ -14,18 +14,16 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.OpenAiSdk;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -109,10 +107,12 @@ class OpenAiSdkErrorsTest {
         EmbeddingCreateParams.builder().model("openai/text-embedding-3-small").input("hello").build()));
       assertError(embeddings, 404, "invalid_request_error", "unknown_url", null, "POST /v1/embeddings");
 
-      List<String> catalog = new JsonObject(Files.readString(Path.of("conf/models.json"))).getJsonArray("models")
-        .stream().map(m -> ((JsonObject) m).getString("id")).toList();
+      // The live catalog: the simulator's /models, the file's models first (less one the simulator does not list).
+      Await.until(() -> client.models().list().data().size() == 8, 5_000, "the relay fetched the simulator's models");
       List<Model> models = client.models().list().data();
-      assertEquals(catalog, models.stream().map(Model::id).toList());
+      assertEquals(List.of("anthropic/claude-3.5-sonnet", "openai/gpt-4o", "openai/gpt-4o-mini",
+        "meta-llama/llama-3.1-70b-instruct", "mistralai/mistral-large", "google/gemini-2.5-flash",
+        "deepseek/deepseek-chat-v3.1", "qwen/qwen3-8b:free"), models.stream().map(Model::id).toList());
       for (Model model : models) {
         assertEquals(model.id().substring(0, model.id().indexOf('/')), model.ownedBy());
       }

@@ -38,6 +38,35 @@ final class TestPage {
     return this;
   }
 
+  /** Types into the model search box (an empty text clears it). */
+  TestPage search(String text) {
+    if (text.isEmpty()) {
+      paste("model-search", "");
+    } else {
+      type("model-search", text);
+    }
+    return this;
+  }
+
+  /** The ids the model list offers, in order. */
+  List<String> modelIds() {
+    return new Select(byId("model")).getOptions().stream().map(o -> o.getDomAttribute("value")).toList();
+  }
+
+  String chosenModel() {
+    return value("model");
+  }
+
+  /** What the capabilities list says for {@code term} (e.g. "Context window"), or null without that row. */
+  String capability(String term) {
+    return (String) driver.executeScript("const dt = [...document.querySelectorAll('#capabilities dt')]"
+      + ".find((d) => d.textContent === arguments[0]); return dt ? dt.nextElementSibling.textContent : null;", term);
+  }
+
+  String text(String id) {
+    return byId(id).getText();
+  }
+
   TestPage scenario(String id) {
     new Select(byId("scenario")).selectByValue(id);
     return this;

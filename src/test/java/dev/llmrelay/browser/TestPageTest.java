@@ -6,6 +6,7 @@ import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.Chromium;
 import dev.llmrelay.testing.CuttableProxy;
 import dev.llmrelay.testing.RelayHarness;
+import dev.llmrelay.testing.SseClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -79,6 +80,15 @@ class TestPageTest {
     return page.open(relay.port);
   }
 
+  /** As {@link #openPage}, once the relay's catalog is the simulator's own {@code /models}. */
+  private TestPage openPageWithLiveCatalog(Vertx vertx) {
+    relay = RelayHarness.start(vertx, c -> c.withUpstream(c.upstream().withUrl(c.upstream().url(), true)));
+    SseClient client = new SseClient(vertx, relay.port);
+    Await.until(() -> "upstream".equals(new JsonObject(client.get("/api/v1/llm/models").await().body())
+      .getJsonObject("catalog").getString("source")), WAIT.toMillis(), "the relay fetched the simulator's models");
+    return page.open(relay.port);
+  }
+
   private SimulatorStats simulator() {
     return relay.simulator.stats();
   }
@@ -144,6 +154,56 @@ class TestPageTest {
     assertEquals("The quick brown ", first);
     assertEquals(List.of("user: First [sim tokens=3 paceMs=0]", "assistant: The quick brown ",
       "user: Second [sim tokens=2 paceMs=0]", "assistant: The quick "), page.transcript());
+  }
+
+  @Test
+  void theSearchBoxFiltersTheModelsAndTheChosenOneShowsItsContextAndPrice(Vertx vertx) {
+    openPageWithLiveCatalog(vertx);
+    assertEquals(List.of("anthropic/claude-3.5-sonnet", "openai/gpt-4o", "openai/gpt-4o-mini",
+      "meta-llama/llama-3.1-70b-instruct", "mistralai/mistral-large", "google/gemini-2.5-flash",
+      "deepseek/deepseek-chat-v3.1", "qwen/qwen3-8b:free"), page.modelIds());
+    assertEquals("8 models from the upstream", page.text("model-count"));
+
+    page.search("deep");
+    assertEquals(List.of("deepseek/deepseek-chat-v3.1"), page.modelIds());
+    assertEquals("deepseek/deepseek-chat-v3.1", page.chosenModel(), "the only match is chosen");
+    assertEquals("1 of 8 models from the upstream", page.text("model-count"));
+    assertEquals("163,840 tokens", page.capability("Context window"));
+    assertEquals("$0.20 in · $0.80 out per million tokens", page.capability("Price"));
+    assertEquals("DeepSeek", page.capability("Provider"));
+    assertEquals("0.6", page.value("temperature"), "the upstream's default temperature");
+
+    page.search("gpt 4o");
+    assertEquals(List.of("openai/gpt-4o", "openai/gpt-4o-mini"), page.modelIds());
+    page.model("openai/gpt-4o-mini");
+    assertEquals("128,000 tokens", page.capability("Context window"));
+    assertEquals("16,384 tokens", page.capability("Max output"));
+    assertEquals("$0.15 in · $0.60 out per million tokens", page.capability("Price"));
+    assertEquals("supported", page.capability("Structured output"));
+    assertEquals("supported", page.capability("Tools"));
+    assertEquals("text, image, file", page.capability("Input"));
+    assertEquals("1 to 16,384 for this model.", page.text("max-tokens-hint"));
+
+    page.search("mini");
+    assertEquals("openai/gpt-4o-mini", page.chosenModel(), "still matching: the choice stays");
+    page.search("qwen free");
+    assertEquals(List.of("qwen/qwen3-8b:free"), page.modelIds());
+    assertEquals("free", page.capability("Price"));
+    assertEquals("not supported", page.capability("Tools"));
+    page.search("CLAUDE");
+    assertEquals(List.of("anthropic/claude-3.5-sonnet"), page.modelIds());
+    assertEquals("200,000 tokens", page.capability("Context window"));
+    assertEquals("$3.00 in · $15.00 out per million tokens", page.capability("Price"));
+    assertEquals("not supported", page.capability("Structured output"), "the upstream lists no response_format");
+    page.paste("model-search", "no-such-model"); // at once: typed, its first letters would match some
+    assertEquals(List.of("anthropic/claude-3.5-sonnet"), page.modelIds());
+    assertEquals("No model matches “no-such-model”; the list is unchanged.", page.text("model-count"));
+
+    page.ask("Hello [sim tokens=2 paceMs=0]").waitForStatus("done", WAIT);
+    assertEquals("anthropic/claude-3.5-sonnet", simulator().bodies().get(0).getString("model"));
+    page.search("");
+    assertEquals(8, page.modelIds().size());
+    assertEquals("anthropic/claude-3.5-sonnet", page.chosenModel());
   }
 
   @Test
