@@ -3,14 +3,16 @@ package dev.llmrelay.edge;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.LongSupplier;
 
 /**
  * The edge's state for one JVM, shared by every router instance: client keys, the token signer, the
- * per-key limiter, input limits, the metrics registry and the access log. Thread-safe; routers reach
- * it through {@link EdgeRoutes} and {@link #observe}.
+ * per-key limiter (per process, or across the cluster once {@link #shareLimits shared}), the price list,
+ * input limits, the metrics registry and the access log. Thread-safe; routers reach it through
+ * {@link EdgeRoutes} and {@link #observe}.
  */
 public final class Edge {
 
@@ -20,17 +22,21 @@ public final class Edge {
   private final ClientLimiter limiter;
   private final InputLimits input;
   private final EdgeMetrics metrics;
+  private final UsageMetrics usageMetrics;
+  private final PriceList prices;
   private final AccessLog accessLog = new AccessLog();
   private final UpstreamHealth health;
 
   private Edge(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
-               LongSupplier clock) {
+               LongSupplier clock, PriceList prices) {
     this.config = config;
     this.keys = new ClientKeys(config);
     this.tokens = new StreamTokens(config.tokenSecret(), config.tokenTtlMs(), clock);
     this.limiter = new ClientLimiter(clock);
     this.input = new InputLimits(config.maxMessages(), config.maxTotalChars());
     this.metrics = new EdgeMetrics(registry, health);
+    this.usageMetrics = new UsageMetrics(registry, prices);
+    this.prices = prices;
     this.health = health;
   }
 
@@ -41,7 +47,29 @@ public final class Edge {
    */
   public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
                             LongSupplier clock) {
-    return new Edge(config, registry, health, clock);
+    return new Edge(config, registry, health, clock, PriceList.NONE);
+  }
+
+  /** As above, with {@code prices} for streams whose upstream reports no cost, and naming models in metrics. */
+  public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+                            LongSupplier clock, PriceList prices) {
+    return new Edge(config, registry, health, clock, prices);
+  }
+
+  /**
+   * Makes the per-key limits and budgets hold across a cluster through {@code shared}; before this they
+   * hold per process. Call once, before the routers take requests.
+   */
+  public void shareLimits(Vertx vertx, SharedUsage shared) {
+    limiter.share(new SharedLimiter(vertx, shared, limiter, config.clusterLimits(), metrics.registry()));
+  }
+
+  /** Stops sharing the limits (the cluster probe and flush timer). */
+  public void close() {
+    SharedLimiter shared = limiter.shared();
+    if (shared != null) {
+      shared.close();
+    }
   }
 
   /** Starts observing the completion stream this request opens; the router's sink feeds it. */
@@ -89,6 +117,14 @@ public final class Edge {
 
   EdgeMetrics metrics() {
     return metrics;
+  }
+
+  UsageMetrics usageMetrics() {
+    return usageMetrics;
+  }
+
+  PriceList prices() {
+    return prices;
   }
 
   AccessLog accessLog() {
