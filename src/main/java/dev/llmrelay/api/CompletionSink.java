@@ -38,7 +38,8 @@ final class CompletionSink implements StreamSink {
       .put("provider", "openrouter")
       .put("timestamp", System.currentTimeMillis())
       .put("finishReason", end.finishReason())
-      .put("usage", end.usage() == null ? null : new JsonObject(end.usage()));
+      .put("usage", end.usage() == null ? null : new JsonObject(end.usage()))
+      .put("cost", EventSourceSink.cost(end.usage()));
     if (schema != null) {
       metadata.put("validation", schema.check(text.toString()));
     }

@@ -4,12 +4,14 @@ import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Writes {@code POST /v1/chat/completions} with {@code stream: true}: every upstream
  * {@code chat.completion.chunk} as {@code data: <json>} exactly as the upstream sent it (so OpenRouter's
  * extras such as {@code provider}, {@code native_finish_reason}, {@code reasoning} and tool-call deltas
- * survive, and nothing is re-serialised per token), the usage chunk included, then {@code data: [DONE]}.
+ * survive, and nothing is re-serialised per token), the usage chunk included (held to the end, to add the
+ * cost in US dollars the edge priced when the upstream reported none), then {@code data: [DONE]}.
  * The status waits for the upstream's head, so failures before it get a real status and an OpenAI
  * error body; a failure after it is one {@code data:} event with a top-level {@code error}, which the
  * OpenAI SDKs raise, and no {@code [DONE]} follows it.
@@ -21,6 +23,8 @@ final class OpenAiStreamSink implements StreamSink {
   private final HttpServerResponse response;
   private final long keepAliveMs;
   private boolean committed;
+  /** The upstream's usage chunk, held back to the end to add the cost the edge priced (if any). */
+  private String usageChunk;
   private long lastWriteAt = System.currentTimeMillis();
 
   OpenAiStreamSink(HttpServerResponse response, long keepAliveMs) {
@@ -35,14 +39,22 @@ final class OpenAiStreamSink implements StreamSink {
 
   @Override
   public void delta(StreamChunk chunk) {
-    if (chunk.raw() != null) {
-      write(frame(chunk.raw()));
+    if (chunk.raw() == null) {
+      return;
     }
+    if (chunk.text() == null && usageChunk == null && chunk.raw().contains("\"usage\":{")) {
+      usageChunk = chunk.raw();
+      return;
+    }
+    write(frame(chunk.raw()));
   }
 
   @Override
   public void end(StreamChunk end) {
     commit();
+    if (usageChunk != null) {
+      write(frame(withCost(usageChunk, EventSourceSink.cost(end.usage()))));
+    }
     response.end(DONE);
   }
 
@@ -80,6 +92,23 @@ final class OpenAiStreamSink implements StreamSink {
     EventSourceSink.sseHeaders(response);
     // A comment flushes the headers at once, so the client knows the stream is open.
     write(": connected\n\n");
+  }
+
+  /** The usage chunk with {@code usage.cost} set, if the upstream sent none and the edge priced it. */
+  static String withCost(String chunk, Number cost) {
+    if (cost == null) {
+      return chunk;
+    }
+    try {
+      JsonObject json = new JsonObject(chunk);
+      if (json.getValue("usage") instanceof JsonObject usage && usage.getValue("cost") == null) {
+        usage.put("cost", cost);
+        return json.encode();
+      }
+    } catch (RuntimeException notJson) {
+      // Passed on as the upstream sent it.
+    }
+    return chunk;
   }
 
   /**
