@@ -73,7 +73,14 @@ public final class SseClient {
   }
 
   public Future<Result> send(HttpMethod method, String uri, String body, Predicate<List<SseEvent>> closeWhen) {
+    return send(method, uri, java.util.Map.of(), body, closeWhen);
+  }
+
+  /** With these request headers (e.g. {@code Authorization}). */
+  public Future<Result> send(HttpMethod method, String uri, java.util.Map<String, String> headers, String body,
+                             Predicate<List<SseEvent>> closeWhen) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
+    headers.forEach(options::putHeader);
     if (body != null) {
       options.putHeader("Content-Type", "application/json");
     }
