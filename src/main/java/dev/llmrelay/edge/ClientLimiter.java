@@ -132,8 +132,9 @@ final class ClientLimiter {
   void charge(Client client, long tokens, long nanos) {
     long t = Math.max(0, tokens);
     long n = Math.max(0, nanos);
-    Quota quota = client.quota();
-    if ((t == 0 || quota.tokensPerMinute() <= 0) && (n == 0 || !quota.budgeted())) {
+    // Once per token: decided from the client's settings, without building its quota.
+    boolean budgeted = client.budget().dailyUsd() > 0 || client.budget().monthlyUsd() > 0;
+    if ((t == 0 || client.limits().tokensPerMinute() <= 0) && (n == 0 || !budgeted)) {
       return;
     }
     KeyUsage usage = usage(client);

@@ -32,8 +32,4 @@ public record Quota(int requestsPerMinute, int concurrentStreams, long tokensPer
     return requestsPerMinute <= 0 && concurrentStreams <= 0 && tokensPerMinute <= 0 && dailyNanos <= 0
       && monthlyNanos <= 0;
   }
-
-  boolean budgeted() {
-    return dailyNanos > 0 || monthlyNanos > 0;
-  }
 }
