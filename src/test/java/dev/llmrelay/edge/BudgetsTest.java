@@ -133,6 +133,9 @@ class BudgetsTest {
     assertEquals(200, unlisted.status(), unlisted.body());
     assertNull(unlisted.json().getJsonObject("metadata").getValue("cost"));
 
+    // A stream is recorded when its response is over, which may be just after the client has it all.
+    dev.llmrelay.testing.Await.until(() -> h.relay.edge().registry().scrape()
+      .contains("relay_key_requests_total{key=\"team-a\",outcome=\"done\"} 4.0"), 5_000, "the last stream recorded");
     String metrics = h.relay.edge().registry().scrape();
     assertTrue(metrics.contains("relay_cost_usd_total{key=\"team-a\",model=\"openai/gpt-4o-mini\"} "
       + (0.5 + 2 * tenTokens)), metrics);
