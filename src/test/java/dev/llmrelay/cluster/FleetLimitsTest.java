@@ -161,12 +161,12 @@ class FleetLimitsTest {
   }
 
   static Future<SseClient.Result> stream(SseClient client, String key, String prompt, AtomicBoolean leave) {
-    return client.send(HttpMethod.POST, "/api/v1/llm/complete/stream", bearer(key), body(prompt),
+    return client.send(HttpMethod.POST, "/api/v1/llm/complete/stream", body(prompt), bearer(key),
       events -> leave.get());
   }
 
   static SseClient.Result complete(SseClient client, String key, String prompt) {
-    return client.send(HttpMethod.POST, "/api/v1/llm/complete", bearer(key), body(prompt), events -> false).await();
+    return client.send(HttpMethod.POST, "/api/v1/llm/complete", body(prompt), bearer(key), events -> false).await();
   }
 
   static void assertRefused(SseClient.Result r, int status, String type, String words) {
@@ -228,9 +228,9 @@ class FleetLimitsTest {
     assertTrue(started <= 1, "at most one request got in while the spend was under way: " + started);
 
     // The OpenAI shape on the first node too.
-    SseClient.Result openAi = clientA.send(HttpMethod.POST, "/v1/chat/completions", Map.of("Authorization",
-      "Bearer " + BUDGET, "Content-Type", "application/json"), new JsonObject().put("model", "openai/gpt-4o-mini")
-      .put("messages", new JsonArray(SseClient.userMessages("hi"))).encode(), events -> false).await();
+    SseClient.Result openAi = clientA.send(HttpMethod.POST, "/v1/chat/completions", new JsonObject()
+      .put("model", "openai/gpt-4o-mini").put("messages", new JsonArray(SseClient.userMessages("hi"))).encode(),
+      Map.of("Authorization", "Bearer " + BUDGET), events -> false).await();
     assertEquals(402, openAi.status(), openAi.body());
     JsonObject error = new JsonObject(openAi.body()).getJsonObject("error");
     assertEquals("insufficient_quota", error.getString("type"));

@@ -1,6 +1,7 @@
 package dev.llmrelay.testing;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,6 +17,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -26,7 +28,8 @@ import java.util.function.Predicate;
 public final class SseClient {
 
   /** What the client saw. */
-  public record Result(int status, String contentType, String body, List<SseEvent> events, boolean closedByUs) {
+  public record Result(int status, String contentType, String body, List<SseEvent> events, boolean closedByUs,
+                       MultiMap headers) {
 
     /** The concatenated {@code text} of every {@code message} event except the final [DONE]. */
     public String text() {
@@ -73,11 +76,11 @@ public final class SseClient {
   }
 
   public Future<Result> send(HttpMethod method, String uri, String body, Predicate<List<SseEvent>> closeWhen) {
-    return send(method, uri, java.util.Map.of(), body, closeWhen);
+    return send(method, uri, body, Map.of(), closeWhen);
   }
 
-  /** With these request headers (e.g. {@code Authorization}). */
-  public Future<Result> send(HttpMethod method, String uri, java.util.Map<String, String> headers, String body,
+  /** With request {@code headers}, e.g. {@code Last-Event-ID}. */
+  public Future<Result> send(HttpMethod method, String uri, String body, Map<String, String> headers,
                              Predicate<List<SseEvent>> closeWhen) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::putHeader);
@@ -116,12 +119,12 @@ public final class SseClient {
         closed[0] = true;
         resp.request().connection().close();
         promise.tryComplete(new Result(resp.statusCode(), resp.getHeader("Content-Type"), all.toString(),
-          List.copyOf(events), true));
+          List.copyOf(events), true, resp.headers()));
       }
     });
     resp.exceptionHandler(promise::tryFail);
     resp.endHandler(v -> promise.tryComplete(new Result(resp.statusCode(), resp.getHeader("Content-Type"),
-      all.toString(), List.copyOf(events), false)));
+      all.toString(), List.copyOf(events), false, resp.headers())));
     return promise.future();
   }
 
