@@ -22,6 +22,10 @@ const SENTENCES = {
       + 'OPENROUTER_API_KEY.'),
   payment_required: () => 'The model provider account has run out of credits. The person running the relay needs '
     + 'to add credits.',
+  budget_exceeded: (e) => `Your client key has spent its ${/monthly/.test(e.error || '') ? 'monthly' : 'daily'} `
+    + 'budget on this relay, so it refused this request without calling the model. It renews '
+    + `${/monthly/.test(e.error || '') ? 'at the start of next month' : 'at midnight UTC'}; the person running the `
+    + 'relay can raise the budget.',
   forbidden: () => 'The model provider refused this request (a permission or content-moderation block). '
     + 'Rephrase the message or pick another model.',
   timeout: (e, c) => c.local
@@ -48,6 +52,7 @@ const TITLES = {
   context_length: 'Conversation too long',
   auth: 'API key rejected',
   payment_required: 'Out of credits',
+  budget_exceeded: 'Budget spent',
   forbidden: 'Request refused',
   timeout: 'Timed out',
   upstream_unavailable: 'Provider unavailable',

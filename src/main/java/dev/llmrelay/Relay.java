@@ -4,8 +4,11 @@ import dev.llmrelay.api.RouterVerticle;
 import dev.llmrelay.bus.RecordCodec;
 import dev.llmrelay.catalog.CatalogVerticle;
 import dev.llmrelay.catalog.ModelCatalog;
+import dev.llmrelay.cluster.HazelcastUsage;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
+import dev.llmrelay.edge.ModelsFilePrices;
+import dev.llmrelay.edge.SharedUsage;
 import dev.llmrelay.simulator.ScenarioCatalog;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.upstream.ProviderVerticle;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Deploys the relay on a Vert.x instance: the simulator when no upstream is configured, then the
@@ -70,6 +74,15 @@ public final class Relay {
    */
   public static Future<Relay> deploy(Vertx vertx, RelayConfig config, PrometheusMeterRegistry registry,
                                      LongSupplier clock) {
+    return deploy(vertx, config, registry, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * As above; on a clustered edge node the per-key usage the cluster shares goes through {@code shared}
+   * (tests put a failing one in front of it).
+   */
+  public static Future<Relay> deploy(Vertx vertx, RelayConfig config, PrometheusMeterRegistry registry,
+                                     LongSupplier clock, UnaryOperator<SharedUsage> shared) {
     RecordCodec.registerAll(vertx);
     // An edge node has no providers, so no upstream of its own: the provider nodes decide theirs.
     if (config.upstream().url() == null && config.deployment().runsProviders()) {
@@ -77,17 +90,23 @@ public final class Relay {
         RelayConfig simulated = config.withUpstream(config.upstream().withUrl(sim.baseUrl(), true));
         LOG.warn("SIMULATOR MODE: neither OPENROUTER_API_KEY nor RELAY_UPSTREAM_URL is set; answers come from the "
           + "built-in OpenRouter simulator at " + sim.baseUrl() + ", not from a real model");
-        return deployVerticles(vertx, simulated, sim, registry, clock);
+        return deployVerticles(vertx, simulated, sim, registry, clock, shared);
       });
     }
-    return deployVerticles(vertx, config, null, registry, clock);
+    return deployVerticles(vertx, config, null, registry, clock, shared);
   }
 
   private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator,
-                                               PrometheusMeterRegistry registry, LongSupplier clock) {
+                                               PrometheusMeterRegistry registry, LongSupplier clock,
+                                               UnaryOperator<SharedUsage> shared) {
     UpstreamHealth health = UpstreamHealth.of(vertx, config);
-    Edge edge = Edge.create(config.security(), registry, health, clock);
+    Edge edge = Edge.create(config.security(), registry, health, clock,
+      ModelsFilePrices.load(config.http().modelsFile()));
     RelayConfig.Deployment deployment = config.deployment();
+    if (deployment.clustered() && deployment.runsRouters() && vertx.isClustered()) {
+      // Per-key limits and budgets hold across the cluster; standalone they stay per process.
+      edge.shareLimits(vertx, shared.apply(HazelcastUsage.of(vertx)));
+    }
     ModelCatalog models;
     try {
       models = deployment.runsRouters() ? ModelCatalog.load(config.http().modelsFile()) : null;

@@ -234,6 +234,13 @@ final class BusStream {
     }
   }
 
+  /** Tells a resumable stream's provider its last event reached this router's client: it need keep nothing. */
+  private void delivered() {
+    if (resume != null) {
+      sendControl(StreamControl.delivered(id));
+    }
+  }
+
   /** What leaving means: a resumable stream goes on for its grace period, any other stops. */
   private StreamControl leave() {
     return resume == null ? StreamControl.cancel() : StreamControl.detach(id);
@@ -292,9 +299,13 @@ final class BusStream {
       }
       case END -> {
         sink.end(chunk);
+        delivered();
         finish();
       }
-      case ERROR -> fail(chunk.error());
+      case ERROR -> {
+        fail(chunk.error());
+        delivered();
+      }
       default -> throw new IllegalStateException("unexpected chunk " + chunk.kind());
     }
   }

@@ -40,7 +40,8 @@ final class CompletionSink implements StreamSink {
       .put("provider", "openrouter")
       .put("timestamp", IsoTime.format(System.currentTimeMillis()))
       .put("finishReason", end.finishReason())
-      .put("usage", end.usage() == null ? null : new JsonObject(end.usage()));
+      .put("usage", end.usage() == null ? null : new JsonObject(end.usage()))
+      .put("cost", EventSourceSink.cost(end.usage()));
     if (schema != null) {
       metadata.put("validation", schema.check(text.toString()));
     }

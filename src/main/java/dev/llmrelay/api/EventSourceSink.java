@@ -5,11 +5,13 @@ import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Writes the relay's EventSource contract: each chunk as {@code event: message} with
  * {@code {"text", "metadata": {"model", "provider", "timestamp"}}}, a final {@code [DONE]} message
- * from provider {@code system} with finish reason and usage, failures as {@code event: error}. Every
+ * from provider {@code system} with finish reason, usage and cost (US dollars, null when unknown),
+ * failures as {@code event: error}. Every
  * event has an increasing {@code id}. A sink that commits early (the browser GET) answers 200 at once
  * and reports every failure as an event, since EventSource cannot read an error body; otherwise the
  * status waits for the upstream's head, so failures before it get a real status and a JSON body.
@@ -95,13 +97,23 @@ final class EventSourceSink implements StreamSink {
     time.appendQuoted(SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
       System.currentTimeMillis()).append(",\"finishReason\":");
     SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
-      .append(end.usage() == null ? "null" : end.usage());
+      .append(end.usage() == null ? "null" : end.usage())
+      .append(",\"cost\":").append(cost(end.usage()));
     if (schema != null) {
       json.append(",\"validation\":").append(schema.check(answer.toString()).encode());
     }
     json.append("}}");
     commit();
     sse.end(SseFrames.event(streamId, nextId(end), "message", json));
+  }
+
+  /** {@code usage.cost} (US dollars), or null: once per stream. */
+  static Number cost(String usage) {
+    try {
+      return usage != null && new JsonObject(usage).getValue("cost") instanceof Number n ? n : null;
+    } catch (RuntimeException notJson) {
+      return null;
+    }
   }
 
   @Override

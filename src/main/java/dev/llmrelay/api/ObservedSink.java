@@ -5,7 +5,10 @@ import dev.llmrelay.edge.StreamObservation;
 import dev.llmrelay.error.RelayError;
 import io.vertx.core.Handler;
 
-/** Passes a stream's chunks to the sink that writes them, and tells the edge what went by (timings, tokens, outcome). */
+/**
+ * Passes a stream's chunks to the sink that writes them, and tells the edge what went by (timings, tokens,
+ * outcome, cost); the final usage the sink writes carries the cost in US dollars where it is known.
+ */
 final class ObservedSink implements StreamSink {
 
   private final StreamSink sink;
@@ -29,8 +32,9 @@ final class ObservedSink implements StreamSink {
 
   @Override
   public void end(StreamChunk end) {
-    observation.end(end.model(), end.finishReason(), end.usage());
-    sink.end(end);
+    String usage = observation.end(end.model(), end.finishReason(), end.usage());
+    // The usage with the cost the edge priced, where the upstream reported none.
+    sink.end(usage == end.usage() ? end : StreamChunk.end(end.seq(), end.model(), end.finishReason(), usage));
   }
 
   @Override

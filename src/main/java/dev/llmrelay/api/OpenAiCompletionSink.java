@@ -53,6 +53,10 @@ final class OpenAiCompletionSink implements StreamSink {
       return;
     }
     JsonObject json = answer.toJson(end.model() != null ? end.model() : requestedModel, end.finishReason());
+    Number cost = EventSourceSink.cost(end.usage());
+    if (cost != null && json.getValue("usage") instanceof JsonObject usage && usage.getValue("cost") == null) {
+      usage.put("cost", cost);
+    }
     response.setStatusCode(200).putHeader("Content-Type", "application/json").end(json.encode());
   }
 

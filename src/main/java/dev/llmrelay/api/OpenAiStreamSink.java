@@ -6,6 +6,7 @@ import dev.llmrelay.http.ErrorFormat;
 import dev.llmrelay.http.OpenAiErrors;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Writes {@code POST /v1/chat/completions} with {@code stream: true}: every upstream
@@ -21,6 +22,8 @@ final class OpenAiStreamSink implements StreamSink {
   private static final String DONE = "data: [DONE]\n\n";
 
   private final SseResponse sse;
+  /** The upstream's usage chunk, held back to the end to add the cost the edge priced (if any). */
+  private String usageChunk;
 
   OpenAiStreamSink(HttpServerResponse response, long keepAliveMs) {
     this.sse = new SseResponse(response, keepAliveMs);
@@ -33,14 +36,22 @@ final class OpenAiStreamSink implements StreamSink {
 
   @Override
   public void delta(StreamChunk chunk) {
-    if (chunk.raw() != null) {
-      sse.write(frame(chunk.raw()));
+    if (chunk.raw() == null) {
+      return;
     }
+    if (chunk.text() == null && usageChunk == null && chunk.raw().contains("\"usage\":{")) {
+      usageChunk = chunk.raw();
+      return;
+    }
+    sse.write(frame(chunk.raw()));
   }
 
   @Override
   public void end(StreamChunk end) {
     sse.commit();
+    if (usageChunk != null) {
+      sse.write(frame(withCost(usageChunk, EventSourceSink.cost(end.usage()))));
+    }
     sse.end(DONE);
   }
 
@@ -66,6 +77,23 @@ final class OpenAiStreamSink implements StreamSink {
   @Override
   public void tick(long now) {
     sse.tick(now);
+  }
+
+  /** The usage chunk with {@code usage.cost} set, if the upstream sent none and the edge priced it. */
+  static String withCost(String chunk, Number cost) {
+    if (cost == null) {
+      return chunk;
+    }
+    try {
+      JsonObject json = new JsonObject(chunk);
+      if (json.getValue("usage") instanceof JsonObject usage && usage.getValue("cost") == null) {
+        usage.put("cost", cost);
+        return json.encode();
+      }
+    } catch (RuntimeException notJson) {
+      // Passed on as the upstream sent it.
+    }
+    return chunk;
   }
 
   /**

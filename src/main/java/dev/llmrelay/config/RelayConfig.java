@@ -122,7 +122,7 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
 
     // Boxed, so a configuration written before these settings existed still loads: Jackson refuses an
     // absent primitive here (the loader enables FAIL_ON_NULL_FOR_PRIMITIVES), but gives an absent Long null.
-    private static Long positiveOr(Long value, long fallback) {
+    static Long positiveOr(Long value, long fallback) {
       return value == null || value <= 0 ? fallback : value;
     }
   }
@@ -394,36 +394,62 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
   }
 
   /**
-   * The edge: client keys (SHA-256 hex digests, never the keys), the per-key limits, the browser
-   * token lifetime, input limits, CORS and the page's Content-Security-Policy. {@code tokenSecret}
-   * comes from the environment only and {@link #toString()} masks it.
+   * The edge: client keys (SHA-256 hex digests, never the keys), the per-key limits and spend budget
+   * (defaults for keys without their own), the browser token lifetime, input limits, CORS and the page's
+   * Content-Security-Policy, and how a cluster node shares the limits ({@link ClusterLimits}).
+   * {@code tokenSecret} comes from the environment only and {@link #toString()} masks it.
    */
   public record Security(List<ClientKey> clientKeys, Limits limits, long tokenTtlMs, String tokenSecret,
                          int maxMessages, int maxTotalChars, Cors cors, String contentSecurityPolicy,
-                         boolean publicMetrics) {
+                         boolean publicMetrics, Budget budget, ClusterLimits clusterLimits) {
+
+    public Security {
+      budget = budget == null ? Budget.NONE : budget;
+      clusterLimits = clusterLimits == null ? ClusterLimits.DEFAULTS : clusterLimits;
+    }
+
+    /** Without budgets, and with the default cluster settings. */
+    public Security(List<ClientKey> clientKeys, Limits limits, long tokenTtlMs, String tokenSecret,
+                    int maxMessages, int maxTotalChars, Cors cors, String contentSecurityPolicy,
+                    boolean publicMetrics) {
+      this(clientKeys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors, contentSecurityPolicy,
+        publicMetrics, null, null);
+    }
+
     public Security withClientKeys(List<ClientKey> keys) {
       return new Security(keys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors,
-        contentSecurityPolicy, publicMetrics);
+        contentSecurityPolicy, publicMetrics, budget, clusterLimits);
     }
 
     public Security withTokenSecret(String secret) {
       return new Security(clientKeys, limits, tokenTtlMs, secret, maxMessages, maxTotalChars, cors,
-        contentSecurityPolicy, publicMetrics);
+        contentSecurityPolicy, publicMetrics, budget, clusterLimits);
     }
 
     public Security withLimits(Limits newLimits) {
       return new Security(clientKeys, newLimits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors,
-        contentSecurityPolicy, publicMetrics);
+        contentSecurityPolicy, publicMetrics, budget, clusterLimits);
     }
 
     public Security withInputLimits(int messages, int totalChars) {
       return new Security(clientKeys, limits, tokenTtlMs, tokenSecret, messages, totalChars, cors,
-        contentSecurityPolicy, publicMetrics);
+        contentSecurityPolicy, publicMetrics, budget, clusterLimits);
     }
 
     public Security withCors(Cors newCors) {
       return new Security(clientKeys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, newCors,
-        contentSecurityPolicy, publicMetrics);
+        contentSecurityPolicy, publicMetrics, budget, clusterLimits);
+    }
+
+    /** The default spend budget of keys without their own. */
+    public Security withBudget(Budget newBudget) {
+      return new Security(clientKeys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors,
+        contentSecurityPolicy, publicMetrics, newBudget, clusterLimits);
+    }
+
+    public Security withClusterLimits(ClusterLimits newClusterLimits) {
+      return new Security(clientKeys, limits, tokenTtlMs, tokenSecret, maxMessages, maxTotalChars, cors,
+        contentSecurityPolicy, publicMetrics, budget, newClusterLimits);
     }
 
     /** Whether clients must present a key; without keys the relay only listens on loopback. */
@@ -434,19 +460,58 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
     @Override
     public String toString() {
       return "Security[clientKeys=" + (clientKeys == null ? 0 : clientKeys.size()) + ", limits=" + limits
-        + ", tokenSecret=" + (tokenSecret == null ? "random" : "***") + "]";
+        + ", budget=" + budget + ", tokenSecret=" + (tokenSecret == null ? "random" : "***") + "]";
     }
   }
 
   /**
-   * One client key: a name for logs and metrics, the SHA-256 hex digest of the key, and limits that
-   * replace {@link Security#limits()} for it (null: the defaults).
+   * One client key: a name for logs and metrics, the SHA-256 hex digest of the key, and limits and a
+   * budget that replace {@link Security#limits()} and {@link Security#budget()} for it (null: the defaults).
    */
-  public record ClientKey(String id, String sha256, Limits limits) {
+  public record ClientKey(String id, String sha256, Limits limits, Budget budget) {
+
+    /** With the default budget. */
+    public ClientKey(String id, String sha256, Limits limits) {
+      this(id, sha256, limits, null);
+    }
   }
 
   /** Per-key limits; 0 means unlimited. Tokens are charged as they stream and settled from usage. */
   public record Limits(int requestsPerMinute, int concurrentStreams, long tokensPerMinute) {
+  }
+
+  /**
+   * A key's spend budget in US dollars per UTC day and per UTC month; 0 (or absent) means none. Spend is
+   * the upstream's reported cost of each stream, else the catalog's prices times its tokens.
+   */
+  public record Budget(Double dailyUsd, Double monthlyUsd) {
+
+    public static final Budget NONE = new Budget(0.0, 0.0);
+
+    public Budget {
+      dailyUsd = dailyUsd == null ? 0.0 : dailyUsd;
+      monthlyUsd = monthlyUsd == null ? 0.0 : monthlyUsd;
+      if (dailyUsd < 0 || monthlyUsd < 0 || dailyUsd.isNaN() || monthlyUsd.isNaN()) {
+        throw new IllegalArgumentException("budget: dailyUsd and monthlyUsd must be 0 (none) or more");
+      }
+    }
+  }
+
+  /**
+   * How a cluster node shares the per-key limits and budgets (ignored standalone): a cluster call that takes
+   * longer than {@code timeoutMs} counts as a failure and the node falls back to its own limits, trying the
+   * cluster again every {@code retryMs}; tokens and spend are handed to the cluster every {@code flushMs}.
+   * Absent or 0: 250 ms, 1 s and 5 s.
+   */
+  public record ClusterLimits(Long timeoutMs, Long flushMs, Long retryMs) {
+
+    public static final ClusterLimits DEFAULTS = new ClusterLimits(null, null, null);
+
+    public ClusterLimits {
+      timeoutMs = Http.positiveOr(timeoutMs, 250);
+      flushMs = Http.positiveOr(flushMs, 1_000);
+      retryMs = Http.positiveOr(retryMs, 5_000);
+    }
   }
 
   /** Cross-origin access for browser apps on other origins: off while {@code allowedOrigins} is empty. */

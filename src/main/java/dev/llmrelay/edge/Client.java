@@ -4,10 +4,23 @@ import dev.llmrelay.config.RelayConfig;
 
 /**
  * Who a request comes from: the configured key's name (the only thing about a key that reaches logs
- * and metrics) and the limits that hold for it.
+ * and metrics) and the limits and spend budget that hold for it.
  */
-public record Client(String id, RelayConfig.Limits limits) {
+public record Client(String id, RelayConfig.Limits limits, RelayConfig.Budget budget) {
 
   /** Everyone, while no client keys are configured (loopback only, no limits). */
   static final Client ANONYMOUS = new Client("anonymous", new RelayConfig.Limits(0, 0, 0));
+
+  public Client {
+    budget = budget == null ? RelayConfig.Budget.NONE : budget;
+  }
+
+  /** Without a budget. */
+  public Client(String id, RelayConfig.Limits limits) {
+    this(id, limits, null);
+  }
+
+  Quota quota() {
+    return Quota.of(limits, budget);
+  }
 }

@@ -26,7 +26,8 @@ final class ClientKeys {
   ClientKeys(RelayConfig.Security security) {
     if (security.clientKeys() != null) {
       for (RelayConfig.ClientKey key : security.clientKeys()) {
-        Client client = new Client(key.id(), key.limits() != null ? key.limits() : security.limits());
+        Client client = new Client(key.id(), key.limits() != null ? key.limits() : security.limits(),
+          key.budget() != null ? key.budget() : security.budget());
         byDigest.put(key.sha256().toLowerCase(Locale.ROOT), client);
         byId.put(key.id(), client);
       }

@@ -3,14 +3,16 @@ package dev.llmrelay.edge;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.LongSupplier;
 
 /**
  * The edge's state for one JVM, shared by every router instance: client keys, the token signer, the
- * per-key limiter, input limits, the metrics registry and the access log (its writer thread lives until
- * {@link #close}). Thread-safe; routers reach it through {@link EdgeRoutes} and {@link #observe}.
+ * per-key limiter (per process, or across the cluster once {@link #shareLimits shared}), the price list,
+ * input limits, the metrics registry and the access log (its writer thread lives until {@link #close}).
+ * Thread-safe; routers reach it through {@link EdgeRoutes} and {@link #observe}.
  */
 public final class Edge {
 
@@ -20,11 +22,13 @@ public final class Edge {
   private final ClientLimiter limiter;
   private final InputLimits input;
   private final EdgeMetrics metrics;
+  private final UsageMetrics usageMetrics;
+  private final PriceList prices;
   private final AccessLog accessLog;
   private final UpstreamHealth health;
 
   private Edge(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
-               LongSupplier clock) {
+               LongSupplier clock, PriceList prices) {
     this.config = config;
     this.keys = new ClientKeys(config);
     this.tokens = new StreamTokens(config.tokenSecret(), config.tokenTtlMs(), clock);
@@ -32,6 +36,8 @@ public final class Edge {
     this.input = new InputLimits(config.maxMessages(), config.maxTotalChars());
     this.accessLog = new AccessLog();
     this.metrics = new EdgeMetrics(registry, health, accessLog);
+    this.usageMetrics = new UsageMetrics(registry, prices);
+    this.prices = prices;
     this.health = health;
   }
 
@@ -42,8 +48,23 @@ public final class Edge {
    */
   public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
                             LongSupplier clock) {
-    return new Edge(config, registry, health, clock);
+    return new Edge(config, registry, health, clock, PriceList.NONE);
   }
+
+  /** As above, with {@code prices} for streams whose upstream reports no cost, and naming models in metrics. */
+  public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+                            LongSupplier clock, PriceList prices) {
+    return new Edge(config, registry, health, clock, prices);
+  }
+
+  /**
+   * Makes the per-key limits and budgets hold across a cluster through {@code shared}; before this they
+   * hold per process. Call once, before the routers take requests.
+   */
+  public void shareLimits(Vertx vertx, SharedUsage shared) {
+    limiter.share(new SharedLimiter(vertx, shared, limiter, config.clusterLimits(), metrics.registry()));
+  }
+
 
   /** Starts observing the completion stream this request opens; the router's sink feeds it. */
   public StreamObservation observe(RoutingContext ctx, String model) {
@@ -73,8 +94,15 @@ public final class Edge {
     metrics.request("invalid", "unknown", status);
   }
 
-  /** Writes the access-log lines still queued and stops its writer thread; when the relay stops. */
+  /**
+   * When the relay stops: stops sharing the limits (the cluster probe and flush timer), writes the
+   * access-log lines still queued and stops its writer thread.
+   */
   public void close() {
+    SharedLimiter shared = limiter.shared();
+    if (shared != null) {
+      shared.close();
+    }
     accessLog.close();
   }
 
@@ -100,6 +128,14 @@ public final class Edge {
 
   EdgeMetrics metrics() {
     return metrics;
+  }
+
+  UsageMetrics usageMetrics() {
+    return usageMetrics;
+  }
+
+  PriceList prices() {
+    return prices;
   }
 
   AccessLog accessLog() {

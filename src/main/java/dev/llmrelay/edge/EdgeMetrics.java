@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The relay's own Prometheus series, next to Vert.x's: requests by endpoint and status, active
  * streams, time to first token and stream duration histograms, tokens, stream errors by type, limit
  * refusals and the circuit breakers' states. Labels hold only bounded values (endpoint names, status
- * codes, error types), never a model id or anything else a client chooses.
+ * codes, error types), never a model id or anything else a client chooses; the per-model and per-key
+ * series, with their bounded labels, are {@link UsageMetrics}.
  */
 final class EdgeMetrics {
 
@@ -107,7 +108,7 @@ final class EdgeMetrics {
       .increment();
   }
 
-  void refused(ClientLimiter.Limit limit) {
+  void refused(Denial.Limit limit) {
     registry.counter("relay.rate.limited", "limit", limit.name().toLowerCase(java.util.Locale.ROOT)).increment();
   }
 

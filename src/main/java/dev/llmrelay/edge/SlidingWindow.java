@@ -2,7 +2,7 @@ package dev.llmrelay.edge;
 
 /**
  * Amounts added over the last minute, in sixty one-second buckets: enough precision for per-minute
- * limits, constant memory however many tokens stream. Not thread-safe; {@link ClientLimiter} locks.
+ * limits, constant memory however many tokens stream. Not thread-safe; {@link KeyUsage}'s owner locks.
  */
 final class SlidingWindow {
 
@@ -51,6 +51,39 @@ final class SlidingWindow {
       }
     }
     return remaining < limit ? 0 : SECONDS * 1000L;
+  }
+
+  /**
+   * Writes the buckets not yet out of the window at {@code nowMs}, so an idle key's window travels (in a
+   * cluster) as a byte.
+   */
+  void write(java.io.DataOutput out, long nowMs) throws java.io.IOException {
+    long oldest = Math.floorDiv(nowMs, 1000) - SECONDS;
+    int live = 0;
+    for (int i = 0; i < SECONDS; i++) {
+      if (seconds[i] > oldest && amounts[i] != 0) {
+        live++;
+      }
+    }
+    out.writeByte(live);
+    for (int i = 0; i < SECONDS; i++) {
+      if (seconds[i] > oldest && amounts[i] != 0) {
+        out.writeLong(seconds[i]);
+        out.writeLong(amounts[i]);
+      }
+    }
+  }
+
+  static SlidingWindow read(java.io.DataInput in) throws java.io.IOException {
+    SlidingWindow window = new SlidingWindow();
+    int live = in.readUnsignedByte();
+    for (int i = 0; i < live; i++) {
+      long second = in.readLong();
+      int slot = (int) Math.floorMod(second, SECONDS);
+      window.seconds[slot] = second;
+      window.amounts[slot] = in.readLong();
+    }
+    return window;
   }
 
   private static boolean live(long bucketSecond, long nowSecond) {

@@ -17,6 +17,8 @@ public enum ErrorType {
   UPSTREAM_PROTOCOL("upstream_protocol", 502, true),
   /** The relay's own admission limit (or a node draining for shutdown): refused at once, never queued. */
   OVERLOADED("overloaded", 503, true),
+  /** A client key has spent its daily or monthly budget: refused before any upstream call. */
+  BUDGET_EXCEEDED("budget_exceeded", 402, false),
   CANCELLED("cancelled", 499, false),
   INTERNAL("internal", 500, false);
 

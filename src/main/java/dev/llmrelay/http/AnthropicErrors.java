@@ -41,7 +41,8 @@ public final class AnthropicErrors {
       // Anthropic answers an over-long prompt with a 400 invalid_request_error ("prompt is too long").
       case CONTEXT_LENGTH, CANCELLED -> "invalid_request_error";
       case AUTH -> "authentication_error";
-      case PAYMENT_REQUIRED -> "billing_error";
+      // Anthropic's type for its 402; the relay's own budget refusal is one too.
+      case PAYMENT_REQUIRED, BUDGET_EXCEEDED -> "billing_error";
       case FORBIDDEN -> "permission_error";
       case RATE_LIMIT -> "rate_limit_error";
       case TIMEOUT -> "timeout_error";

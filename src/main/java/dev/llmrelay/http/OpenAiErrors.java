@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
  * The relay's errors in OpenAI's shape, {@code {"error": {"message", "type", "param", "code"}}}: the one
  * place that maps an {@link ErrorType} to OpenAI's {@code type} and {@code code}. {@code code} is
  * OpenAI's own code where apps match on one ({@code context_length_exceeded}, {@code rate_limit_exceeded},
- * {@code invalid_api_key}, {@code insufficient_quota}), else the relay's type name. The HTTP status is
+ * {@code invalid_api_key}, {@code insufficient_quota}), else the relay's type name ({@code budget_exceeded}, with
+ * type {@code insufficient_quota}, for a key over its relay budget). The HTTP status is
  * the relay's, so the OpenAI SDKs raise their matching exception (400, 401, 403, 404, 429, 5xx).
  */
 public final class OpenAiErrors {
@@ -49,7 +50,7 @@ public final class OpenAiErrors {
     return switch (type) {
       case BAD_REQUEST, CONTEXT_LENGTH, CANCELLED -> "invalid_request_error";
       case AUTH -> "authentication_error";
-      case PAYMENT_REQUIRED -> "insufficient_quota";
+      case PAYMENT_REQUIRED, BUDGET_EXCEEDED -> "insufficient_quota";
       case FORBIDDEN -> "permission_error";
       case RATE_LIMIT -> "rate_limit_error";
       case TIMEOUT -> "timeout_error";

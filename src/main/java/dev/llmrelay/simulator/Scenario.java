@@ -20,12 +20,14 @@ import java.util.regex.Pattern;
  * before a mid-stream fault), {@code retryAfter} (seconds, for 429/503), {@code failFirst} and
  * {@code key} (the first N requests carrying that key fail with {@code failStatus}, default 503), and
  * {@code status} (every such request answers with that HTTP status and OpenRouter's error body for it,
- * whatever its model: so any model name can be a failing route).
+ * whatever its model: so any model name can be a failing route), and {@code cost} (the usage's {@code cost}
+ * in US dollars, default 0; {@code none} leaves it out, as an upstream that reports no cost does).
  * The {@code tools} scenario answers with a call to each of the request's {@code tools}.
  */
 public record Scenario(String name, String model, int tokens, long paceMs, long ttftMs, int split, boolean crlf,
                        boolean multibyte, int keepalives, int errorAt, int retryAfterSeconds, int failFirst,
-                       String key, int failStatus, int status, JsonObject responseSchema, JsonArray tools) {
+                       String key, int failStatus, int status, JsonObject responseSchema, JsonArray tools,
+                       String cost) {
 
   private static final Pattern DIRECTIVE = Pattern.compile("\\[sim([^\\]]*)\\]");
 
@@ -44,7 +46,7 @@ public record Scenario(String name, String model, int tokens, long paceMs, long 
       intParam(p, "split", 0), p.containsKey("crlf"), p.containsKey("multibyte"), intParam(p, "keepalives", 0),
       intParam(p, "errorAt", Math.max(1, tokens / 2)), intParam(p, "retryAfter", 1), intParam(p, "failFirst", 0),
       p.getOrDefault("key", ""), intParam(p, "failStatus", 503), intParam(p, "status", 0), schema,
-      body.getValue("tools") instanceof JsonArray tools ? tools : new JsonArray());
+      body.getValue("tools") instanceof JsonArray tools ? tools : new JsonArray(), p.getOrDefault("cost", "0.0"));
   }
 
   private static Map<String, String> directive(Object messages) {

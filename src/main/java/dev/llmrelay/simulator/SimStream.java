@@ -202,7 +202,14 @@ public final class SimStream {
 
   private void finish(String finishReason) {
     JsonObject usage = new JsonObject().put("prompt_tokens", 17).put("completion_tokens", written)
-      .put("total_tokens", 17 + written).put("cost", 0.0);
+      .put("total_tokens", 17 + written);
+    if (!"none".equals(scenario.cost())) {
+      try {
+        usage.put("cost", Double.parseDouble(scenario.cost()));
+      } catch (NumberFormatException e) {
+        usage.put("cost", 0.0);
+      }
+    }
     String finishChunk = event(chunk(new JsonObject(), finishReason));
     String usageChunk = event(new JsonObject().put("id", id).put("provider", "Simulator").put("model", scenario.model())
       .put("object", "chat.completion.chunk").put("created", created).put("choices", new JsonArray())

@@ -154,8 +154,8 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     if (released) {
       return;
     }
-    if (detached && now >= graceDeadline) {
-      // Nobody came back in time: stop generating and forget what was kept.
+    if ((detached || finished) && resume != null && now >= graceDeadline) {
+      // Nobody came back in time (or confirmed the end): stop generating and forget what was kept.
       if (!finished) {
         health.resumableExpired();
         cancel();
@@ -200,8 +200,8 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   private void onControl(Message<StreamControl> message) {
     StreamControl msg = message.body();
-    if ((msg.kind() == StreamControl.Kind.CREDIT || msg.kind() == StreamControl.Kind.DETACH)
-      && msg.target() != null && !msg.target().equals(target)) {
+    if ((msg.kind() == StreamControl.Kind.CREDIT || msg.kind() == StreamControl.Kind.DETACH
+      || msg.kind() == StreamControl.Kind.DELIVERED) && msg.target() != null && !msg.target().equals(target)) {
       // From a connection this stream was resumed away from: it speaks for nobody any more.
       return;
     }
@@ -210,6 +210,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       case DETACH -> detach();
       case RESUME -> resume(message);
       case DELETE -> delete(message);
+      case DELIVERED -> release();
       case CREDIT -> {
         if (!detached) {
           credit(msg.credits());
@@ -499,8 +500,12 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       }
     }
     onUpstreamDone.accept(this);
-    if (!detached) {
+    if (resume == null) {
       release();
+    } else if (!detached) {
+      // The last events went to a router whose client may have just left: keep them until it confirms
+      // the end reached its client, or for the grace period.
+      graceDeadline = System.currentTimeMillis() + resume.graceMs();
     }
   }
 }

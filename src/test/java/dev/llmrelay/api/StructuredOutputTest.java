@@ -87,7 +87,7 @@ class StructuredOutputTest {
       new JsonObject().put("responseFormat", new JsonObject().put("type", "json_object")).encode())).await();
 
     JsonObject metadata = result.last().json().getJsonObject("metadata");
-    assertEquals(List.of("model", "provider", "timestamp", "finishReason", "usage"), List.copyOf(metadata.fieldNames()));
+    assertEquals(List.of("model", "provider", "timestamp", "finishReason", "usage", "cost"), List.copyOf(metadata.fieldNames()));
   }
 
   @Test

@@ -71,7 +71,7 @@ class ClusterTest {
     for (int i = 0; i < 3; i++) {
       sims.add(Simulator.start(vertx, "127.0.0.1", 0).await());
     }
-    cluster = new ClusterHarness(6, ClusterTest::quick);
+    cluster = new ClusterHarness(10, ClusterTest::quick);
     // The second JVM starts first: it is the slowest, and the nodes here start meanwhile.
     Map<String, String> childEnv = cluster.environment("all", sims.get(2).baseUrl());
     child = ChildNode.start(cluster.config(childEnv), childEnv);
@@ -174,26 +174,31 @@ class ClusterTest {
     assertTrue(upstream.written() < 2000, "written " + upstream.written());
   }
 
+  /**
+   * Opens streams of {@code directive} one at a time until one lands on {@code sim}'s provider node; the
+   * others (on the other providers) are added to {@code others}.
+   */
+  private Future<SseClient.Result> streamOnto(Simulator sim, String directive, List<Future<SseClient.Result>> others) {
+    for (int i = 0; i < 8; i++) {
+      long[] before = sims.started();
+      long beforeThere = sim.stats().started();
+      Future<SseClient.Result> stream = client.get(SseClient.query(SseClient.userMessages("stream " + i + " " + directive),
+        null));
+      until("the stream reaches a simulator", () -> sims.startedSince(before) + sim.stats().started() - beforeThere > 0);
+      if (sim.stats().started() > beforeThere) {
+        return stream;
+      }
+      others.add(stream);
+    }
+    throw new AssertionError("no stream went to the new provider node");
+  }
+
   @Test
   void aProviderNodeLeavingMidStreamEndsItsStreamWithATypedErrorAndTheNextStreamGoesElsewhere() {
     Simulator sim3 = Simulator.start(vertx, "127.0.0.1", 0).await();
     ClusterHarness.Node p3 = cluster.start("provider", sim3.baseUrl()).await();
     List<Future<SseClient.Result>> others = new ArrayList<>();
-    Future<SseClient.Result> onP3 = null;
-    // One stream at a time until one lands on the new node; the others run on the other providers.
-    for (int i = 0; i < 8 && onP3 == null; i++) {
-      long[] before = sims.started();
-      long before3 = sim3.stats().started();
-      Future<SseClient.Result> stream = client.get(SseClient.query(
-        SseClient.userMessages("leaving " + i + " [sim tokens=60 paceMs=25]"), null));
-      until("the stream reaches a simulator", () -> sims.startedSince(before) + sim3.stats().started() - before3 > 0);
-      if (sim3.stats().started() > before3) {
-        onP3 = stream;
-      } else {
-        others.add(stream);
-      }
-    }
-    assertTrue(onP3 != null, "no stream went to the new provider node");
+    Future<SseClient.Result> onP3 = streamOnto(sim3, "[sim tokens=60 paceMs=25]", others);
     SimStream upstream = sim3.stats().streams().get(0);
     until("the stream is under way", () -> upstream.written() >= 3);
     AtomicLong endedAt = new AtomicLong();
@@ -218,6 +223,83 @@ class ClusterTest {
     assertEquals(NINE_TOKENS, next.text());
     assertEquals(1, sims.startedSince(before));
     assertEquals(1, sim3.stats().requests());
+  }
+
+  @Test
+  void aDrainingProviderNodeFinishesItsStreamsWhileTheOthersTakeTheNewOnes() {
+    Simulator sim4 = Simulator.start(vertx, "127.0.0.1", 0).await();
+    ClusterHarness.Node p4 = cluster.start("provider", sim4.baseUrl()).await();
+    List<Future<SseClient.Result>> others = new ArrayList<>();
+    Future<SseClient.Result> onP4 = streamOnto(sim4, "[sim tokens=40 paceMs=50]", others);
+
+    Future<Void> drained = p4.relay().drain();
+    until("the draining node takes no new streams", () -> !p4.relay().health().ready());
+    long[] before = sims.started();
+    List<Future<SseClient.Result>> fresh = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      fresh.add(client.get(SseClient.query(SseClient.userMessages("fresh " + i + " [sim tokens=9 paceMs=1]"), null)));
+    }
+    for (Future<SseClient.Result> stream : fresh) {
+      assertEquals(NINE_TOKENS, stream.await().text());
+    }
+    assertEquals(6, sims.startedSince(before), "the other providers took every new stream");
+    assertEquals(1, sim4.stats().requests(), "the draining node took none");
+
+    SseClient.Result whole = onP4.await();
+    assertEquals(Simulator.normalAnswer(40), whole.text());
+    assertEquals("[DONE]", whole.last().json().getString("text"));
+    drained.await();
+    assertEquals(0, sim4.stats().aborted());
+    cluster.stop(p4).await();
+    for (Future<SseClient.Result> other : others) {
+      assertEquals("[DONE]", other.await().last().json().getString("text"));
+    }
+  }
+
+  @Test
+  void anEdgeNodeIsReadyOnlyWhileAProviderAnswersAndNeverNamesBusAddresses() {
+    JsonObject ready = new JsonObject(client.get("/health/ready").await().body());
+    assertEquals(true, ready.getBoolean("ready"));
+    assertEquals("reachable", ready.getJsonObject("upstream").getString("providers"));
+
+    try (ClusterHarness lonely = new ClusterHarness(1, ClusterTest::quick)) {
+      ClusterHarness.Node edgeAlone = lonely.start("edge", null).await();
+      SseClient alone = new SseClient(vertx, edgeAlone.httpPort());
+      SseClient.Result health = alone.get("/health/ready").await();
+      assertEquals(503, health.status());
+      assertEquals("none", new JsonObject(health.body()).getJsonObject("upstream").getString("providers"));
+      SseClient.Result stream = alone.get(SseClient.query(SseClient.userMessages("anyone?"), null)).await();
+      JsonObject error = stream.last().json();
+      assertEquals("upstream_unavailable", error.getString("type"));
+      assertEquals("No provider is available", error.getString("error"));
+      assertTrue(!stream.body().contains("llm."), "no bus address in " + stream.body());
+    }
+  }
+
+  @Test
+  void aResumableStreamContinuesOnAnotherEdgeNodeAfterItsFirstEdgeNodeIsKilled() {
+    Map<String, String> env = cluster.environment("edge", null);
+    try (ChildNode doomedEdge = ChildNode.start(cluster.config(env), env)) {
+      doomedEdge.awaitLog("LLM Relay listening on", 90_000);
+      SseClient first = new SseClient(vertx, Integer.parseInt(env.get("RELAY_HTTP_PORT")));
+      String resumable = new JsonObject().put("resume", true).encode();
+      String uri = SseClient.query(SseClient.userMessages("resume me [sim tokens=80 paceMs=25]"), resumable);
+      long[] before = sims.started();
+      Future<SseClient.Result> reading = first.get(uri, events -> events.size() >= 6);
+      SseClient.Result part = reading.await();
+      String streamId = part.headers().get("X-Stream-Id");
+      assertEquals(6, part.events().size());
+
+      doomedEdge.kill();
+      SseClient.Result rest = client.send(HttpMethod.GET, "/api/v1/llm/streams/" + streamId, null,
+        Map.of("Last-Event-ID", part.last().id()), events -> false).await();
+
+      assertEquals(200, rest.status());
+      assertEquals(Simulator.normalAnswer(80), part.text() + rest.text(), "every token exactly once");
+      assertEquals(streamId + ":7", rest.events().get(0).id(), "the stream event and five tokens came before");
+      assertEquals("[DONE]", rest.last().json().getString("text"));
+      assertEquals(1, sims.startedSince(before), "one generation, on whichever provider took it");
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** The edge's pieces on their own: the sliding minute, the limiter, tokens and key lookup. */
@@ -36,28 +37,40 @@ class EdgeUnitsTest {
     Client a = new Client("a", new RelayConfig.Limits(2, 1, 100));
     Client b = new Client("b", new RelayConfig.Limits(2, 1, 100));
 
-    assertNull(limiter.admit(a));
-    assertEquals(ClientLimiter.Limit.CONCURRENCY, limiter.admit(a).limit());
-    assertNull(limiter.admit(b), "limits are per client");
-    limiter.release(a);
-    assertNull(limiter.admit(a));
-    limiter.release(a);
-    ClientLimiter.Refusal rpm = limiter.admit(a);
-    assertEquals(ClientLimiter.Limit.REQUESTS, rpm.limit());
+    ClientLimiter.Ticket first = admit(limiter, a);
+    assertNull(first.denial());
+    assertEquals(Denial.Limit.CONCURRENCY, admit(limiter, a).denial().limit());
+    ClientLimiter.Ticket other = admit(limiter, b);
+    assertNull(other.denial(), "limits are per client");
+    first.release();
+    first.release();
+    ClientLimiter.Ticket second = admit(limiter, a);
+    assertNull(second.denial(), "a ticket frees its slot once");
+    second.release();
+    ClientLimiter.Ticket rpm = admit(limiter, a);
+    assertEquals(Denial.Limit.REQUESTS, rpm.denial().limit());
     assertEquals(60_000, rpm.error().retryAfterMs());
     assertEquals(429, rpm.error().status());
 
     now.addAndGet(60_000);
-    limiter.charge(a, 99);
-    assertNull(limiter.admit(a));
-    limiter.release(a);
-    limiter.charge(a, 1);
+    limiter.charge(a, 99, 0);
+    ClientLimiter.Ticket third = admit(limiter, a);
+    assertNull(third.denial());
+    third.release();
+    limiter.charge(a, 1, 0);
     now.addAndGet(2_500);
-    ClientLimiter.Refusal tpm = limiter.admit(a);
-    assertEquals(ClientLimiter.Limit.TOKENS, tpm.limit());
+    ClientLimiter.Ticket tpm = admit(limiter, a);
+    assertEquals(Denial.Limit.TOKENS, tpm.denial().limit());
     assertEquals(57_500, tpm.error().retryAfterMs());
     now.addAndGet(57_500);
-    assertNull(limiter.admit(a));
+    assertNull(admit(limiter, a).denial());
+  }
+
+  /** Standalone admission is decided at once. */
+  static ClientLimiter.Ticket admit(ClientLimiter limiter, Client client) {
+    io.vertx.core.Future<ClientLimiter.Ticket> ticket = limiter.admit(client);
+    assertTrue(ticket.isComplete(), "decided without waiting");
+    return ticket.result();
   }
 
   @Test

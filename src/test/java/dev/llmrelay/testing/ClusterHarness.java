@@ -4,6 +4,9 @@ import dev.llmrelay.Relay;
 import dev.llmrelay.cluster.ClusterNode;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.edge.SharedUsage;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -85,9 +88,15 @@ public final class ClusterHarness implements AutoCloseable {
 
   /** Starts a node with {@code role} ({@code edge}, {@code provider} or {@code all}). */
   public Future<Node> start(String role, String upstreamUrl) {
+    return start(role, upstreamUrl, UnaryOperator.identity());
+  }
+
+  /** As above, with the cluster's shared per-key usage seen through {@code shared} (e.g. one that can fail). */
+  public Future<Node> start(String role, String upstreamUrl, UnaryOperator<SharedUsage> shared) {
     RelayConfig config = config(environment(role, upstreamUrl));
     return ClusterNode.start(config.deployment().cluster())
-      .compose(vertx -> Relay.deploy(vertx, config)
+      .compose(vertx -> Relay.deploy(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+          System::currentTimeMillis, shared)
         .map(relay -> {
           Node node = new Node(vertx, relay, config.http().port());
           synchronized (nodes) {
