@@ -5,7 +5,6 @@ import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.AnthropicErrors;
 import dev.llmrelay.http.ErrorFormat;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -28,12 +27,11 @@ import java.util.Map;
  * {@code message_stop} follows it. Text chunks (nearly all of them) are written from the text the provider
  * already decoded; only chunks that may carry tool calls or a stop reason are parsed here.
  */
-final class AnthropicStreamSink implements StreamSink {
+final class AnthropicStreamSink extends SseSink {
 
   private static final String PING = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
   private static final String MESSAGE_STOP = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-  private final SseResponse sse;
   private final String model;
   private final AnthropicStop stop;
   /** The index of the open block, or -1; blocks are numbered from 0 in the order they open. */
@@ -45,7 +43,7 @@ final class AnthropicStreamSink implements StreamSink {
   private final Map<Integer, Integer> toolBlocks = new HashMap<>();
 
   AnthropicStreamSink(HttpServerResponse response, String model, AnthropicStop stop, long keepAliveMs) {
-    this.sse = new SseResponse(response, keepAliveMs, PING);
+    super(new SseResponse(response, keepAliveMs, PING));
     this.model = model;
     this.stop = stop;
   }
@@ -131,20 +129,6 @@ final class AnthropicStreamSink implements StreamSink {
     }
   }
 
-  @Override
-  public boolean writeQueueFull() {
-    return sse.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    sse.drainHandler(handler);
-  }
-
-  @Override
-  public void tick(long now) {
-    sse.tick(now);
-  }
 
   private void text(String text) {
     if (openBlock < 0 || !openIsText) {

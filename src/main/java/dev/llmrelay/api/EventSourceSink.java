@@ -3,7 +3,6 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
@@ -22,12 +21,11 @@ import io.vertx.core.json.JsonObject;
  * within about a second with {@code Last-Event-ID} and the stream goes on from there. Its first event,
  * {@code event: stream} with {@code {"streamId"}} and id {@code <streamId>:1}, names it.
  */
-final class EventSourceSink implements StreamSink {
+final class EventSourceSink extends SseSink {
 
   /** How soon a browser should reconnect to a resumable stream it lost. */
   static final long RETRY_MS = 1_000;
 
-  private final SseResponse sse;
   private final AnswerSchema schema;
   private final StringBuilder answer;
   private final IsoTime time = new IsoTime();
@@ -48,7 +46,7 @@ final class EventSourceSink implements StreamSink {
    */
   EventSourceSink(HttpServerResponse response, boolean commitEarly, long keepAliveMs, AnswerSchema schema,
                   String streamId, long lastSeq) {
-    this.sse = new SseResponse(response, keepAliveMs);
+    super(new SseResponse(response, keepAliveMs));
     this.schema = schema;
     this.answer = schema == null ? null : new StringBuilder();
     this.streamId = streamId;
@@ -131,18 +129,4 @@ final class EventSourceSink implements StreamSink {
     return eventId;
   }
 
-  @Override
-  public boolean writeQueueFull() {
-    return sse.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    sse.drainHandler(handler);
-  }
-
-  @Override
-  public void tick(long now) {
-    sse.tick(now);
-  }
 }

@@ -4,7 +4,6 @@ import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
 import dev.llmrelay.http.OpenAiErrors;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
@@ -17,16 +16,15 @@ import io.vertx.core.json.JsonObject;
  * error body; a failure after it is one {@code data:} event with a top-level {@code error}, which the
  * OpenAI SDKs raise, and no {@code [DONE]} follows it.
  */
-final class OpenAiStreamSink implements StreamSink {
+final class OpenAiStreamSink extends SseSink {
 
   private static final String DONE = "data: [DONE]\n\n";
 
-  private final SseResponse sse;
   /** The upstream's usage chunk, held back to the end to add the cost the edge priced (if any). */
   private String usageChunk;
 
   OpenAiStreamSink(HttpServerResponse response, long keepAliveMs) {
-    this.sse = new SseResponse(response, keepAliveMs);
+    super(new SseResponse(response, keepAliveMs));
   }
 
   @Override
@@ -64,20 +62,6 @@ final class OpenAiStreamSink implements StreamSink {
     sse.end(OpenAiErrors.event(error));
   }
 
-  @Override
-  public boolean writeQueueFull() {
-    return sse.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    sse.drainHandler(handler);
-  }
-
-  @Override
-  public void tick(long now) {
-    sse.tick(now);
-  }
 
   /** The usage chunk with {@code usage.cost} set, if the upstream sent none and the edge priced it. */
   static String withCost(String chunk, Number cost) {
