@@ -55,6 +55,11 @@ final class ResponsesInput {
         string(path + ".call_id", item.getValue("call_id"));
         Object output = item.getValue("output");
         if (output instanceof JsonArray parts) {
+          for (int p = 0; p < parts.size(); p++) {
+            if (!(parts.getValue(p) instanceof JsonObject part) || !"input_text".equals(part.getValue("type"))) {
+              throw bad(path + ".output[" + p + "]", "must be an input_text part (this relay passes tool outputs as text)");
+            }
+          }
           checkParts(path + ".output", parts, "user");
         } else if (!(output instanceof String)) {
           throw bad(path + ".output", "required: a string or an array of input_text parts");
@@ -221,7 +226,7 @@ final class ResponsesInput {
     StringBuilder text = new StringBuilder();
     for (Object p : parts) {
       JsonObject part = (JsonObject) p;
-      text.append(part.getValue("text") instanceof String t ? t : part.getString("refusal", ""));
+      text.append(part.getValue("text") instanceof String t ? t : part.getString("refusal"));
     }
     return text.toString();
   }

@@ -63,8 +63,7 @@ record ResponsesRequest(JsonObject body, String model, boolean stream) {
       throw bad("input", "required: a string or an array of input items");
     }
     ResponsesInput.check(body.getValue("input"));
-    if (body.containsKey("instructions") && !(body.getValue("instructions") instanceof String)
-      && body.getValue("instructions") != null) {
+    if (body.getValue("instructions") != null && !(body.getValue("instructions") instanceof String)) {
       throw bad("instructions", "must be a string");
     }
     Object max = body.getValue("max_output_tokens");

@@ -193,6 +193,9 @@ class ResponsesWireTest {
       List.of("input[0].role", "input[0].role: must be user, assistant, system or developer"));
     byBody.put("{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_id\":\"f\"}]}]}",
       List.of("input[0].content[0].type", "input[0].content[0].type: content part type input_file is not supported"));
+    byBody.put("{\"model\":\"m\",\"input\":[{\"type\":\"function_call_output\",\"call_id\":\"c\",\"output\":"
+      + "[{\"type\":\"input_image\",\"image_url\":\"https://x/y.png\"}]}]}",
+      List.of("input[0].output[0]", "input[0].output[0]: must be an input_text part"));
     byBody.put("{" + ok + ",\"tools\":[{\"type\":\"web_search\"}]}",
       List.of("tools[0].type", "tools[0].type: only function tools are supported by this relay"));
     byBody.put("{" + ok + ",\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"x\"}}}",
