@@ -56,6 +56,11 @@ final class AnswerSchema {
    *     when the schema cannot be compiled
    */
   static AnswerSchema compile(SchemaRegistry registry, JsonObject schema) {
+    return compile(registry, schema, "options.responseFormat.schema");
+  }
+
+  /** The same, for an API whose schema is at {@code field} (a 400 names it). */
+  static AnswerSchema compile(SchemaRegistry registry, JsonObject schema, String field) {
     if (schema == null) {
       return null;
     }
@@ -64,7 +69,7 @@ final class AnswerSchema {
       compiled.initializeValidators();
       return new AnswerSchema(compiled);
     } catch (JsonProcessingException | RuntimeException e) {
-      throw RelayError.badRequest("options.responseFormat.schema", "not a usable JSON Schema: " + e.getMessage())
+      throw RelayError.badRequest(field, "not a usable JSON Schema: " + e.getMessage())
         .exception();
     }
   }

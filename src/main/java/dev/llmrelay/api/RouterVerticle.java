@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-facing HTTP server: mounts the edge, then each API's routes on its handler class
- * ({@link EventSourceApi}, {@link OpenAiApi}, {@link AnthropicApi}, {@link HealthHandler}, {@link Failures}),
+ * ({@link EventSourceApi}, {@link OpenAiApi}, {@link AnthropicApi}, {@link ResponsesApi},
+ * {@link HealthHandler}, {@link Failures}),
  * all opening their streams through one {@link ActiveStreams}. Only wires; several instances share one port.
  * Request bodies are read by the edge ({@link EdgeRoutes}).
  */
@@ -58,6 +59,7 @@ public final class RouterVerticle extends VerticleBase {
     EventSourceApi eventSource = new EventSourceApi(config.stream(), catalog, edge.input(), streams, resumable);
     OpenAiApi openAi = new OpenAiApi(config.stream(), catalog, edge.input(), streams::openRaw);
     AnthropicApi anthropic = new AnthropicApi(edge.input(), config.stream().keepAliveMs(), streams::openRaw);
+    ResponsesApi responses = new ResponsesApi(config.stream(), edge.input(), streams::openRaw);
     Failures failures = new Failures(config.http(), edge);
 
     Router router = Router.router(vertx);
@@ -73,6 +75,7 @@ public final class RouterVerticle extends VerticleBase {
     router.get("/health").handler(new HealthHandler(health, config.upstream().simulated()));
     router.post("/v1/chat/completions").handler(openAi::handleChatCompletions);
     router.post(AnthropicApi.MESSAGES).handler(anthropic::handleMessages);
+    router.post(ResponsesApi.RESPONSES).handler(responses::handleResponses);
     router.get("/v1/models").handler(openAi::handleModels);
     router.get("/v1/models/*").handler(openAi::handleModel);
     router.route(OpenAiApi.PREFIX + "*").handler(openAi::handleNotFound);

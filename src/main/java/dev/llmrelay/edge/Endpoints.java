@@ -14,11 +14,13 @@ final class Endpoints {
   static final String TOKEN = "/api/v1/llm/token";
   static final String STREAM = "/api/v1/llm/complete/stream";
   static final String MESSAGES = "/v1/messages";
+  static final String RESPONSES = "/v1/responses";
   /** Resumable streams by id: one label for all of them. */
   static final String STREAMS = "/api/v1/llm/streams/";
-  static final Set<String> COMPLETIONS = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES);
+  static final Set<String> COMPLETIONS = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES,
+    RESPONSES);
   private static final Set<String> KNOWN = Set.of(STREAM, "/api/v1/llm/complete", "/v1/chat/completions", MESSAGES,
-    "/api/v1/llm/models", TOKEN, "/v1/models", "/health", "/health/live", "/health/ready", "/metrics", "/");
+    RESPONSES, "/api/v1/llm/models", TOKEN, "/v1/models", "/health", "/health/live", "/health/ready", "/metrics", "/");
 
   private Endpoints() {
   }

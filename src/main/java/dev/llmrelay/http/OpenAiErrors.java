@@ -32,10 +32,25 @@ public final class OpenAiErrors {
     return "data: " + body(error, null).encode() + "\n\n";
   }
 
+  /**
+   * The {@code error} of a Responses API {@code response.failed} event: {@code {code, message}}, with
+   * OpenAI's code for a rate limit and {@code server_error} for any other failure once a stream has started
+   * (the codes the Responses API documents for a failed response; the message says what happened).
+   */
+  public static JsonObject responseError(RelayError error) {
+    String code = error.type() == ErrorType.RATE_LIMIT ? "rate_limit_exceeded" : "server_error";
+    return new JsonObject().put("code", code).put("message", error.message());
+  }
+
   static JsonObject body(RelayError error, String codeOverride) {
+    return body(error, codeOverride, "messages");
+  }
+
+  /** @param conversationParam the param a context-length error names: the API's conversation field */
+  static JsonObject body(RelayError error, String codeOverride, String conversationParam) {
     String param = switch (error.type()) {
       case BAD_REQUEST -> error.field();
-      case CONTEXT_LENGTH -> "messages";
+      case CONTEXT_LENGTH -> conversationParam;
       default -> null;
     };
     JsonObject inner = new JsonObject()

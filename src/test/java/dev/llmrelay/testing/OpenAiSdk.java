@@ -3,6 +3,7 @@ package dev.llmrelay.testing;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.responses.ResponseCreateParams;
 
 import java.time.Duration;
 
@@ -27,5 +28,10 @@ public final class OpenAiSdk {
   /** A one-message request to {@code model}. */
   public static ChatCompletionCreateParams.Builder ask(String model, String userText) {
     return ChatCompletionCreateParams.builder().model(model).addUserMessage(userText);
+  }
+
+  /** A Responses API request to {@code model} with {@code input} as one user message. */
+  public static ResponseCreateParams.Builder respond(String model, String input) {
+    return ResponseCreateParams.builder().model(model).input(input);
   }
 }
