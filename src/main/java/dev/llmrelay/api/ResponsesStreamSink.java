@@ -4,7 +4,6 @@ import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -32,9 +31,8 @@ import java.util.Map;
  * {@code error}, and nothing follows it. Text chunks (nearly all of them) are written from the text the
  * provider already decoded; only chunks that may carry tool calls are parsed here.
  */
-final class ResponsesStreamSink implements StreamSink {
+final class ResponsesStreamSink extends SseSink {
 
-  private final SseResponse sse;
   private final ResponsesObject response;
   private final StringBuilder text = new StringBuilder();
   private final List<Item> items = new ArrayList<>();
@@ -45,7 +43,7 @@ final class ResponsesStreamSink implements StreamSink {
   private String model;
 
   ResponsesStreamSink(HttpServerResponse response, ResponsesObject object, long keepAliveMs) {
-    this.sse = new SseResponse(response, keepAliveMs);
+    super(new SseResponse(response, keepAliveMs));
     this.response = object;
   }
 
@@ -126,20 +124,6 @@ final class ResponsesStreamSink implements StreamSink {
     }
   }
 
-  @Override
-  public boolean writeQueueFull() {
-    return sse.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    sse.drainHandler(handler);
-  }
-
-  @Override
-  public void tick(long now) {
-    sse.tick(now);
-  }
 
   private void text(String delta) {
     if (open == null || !open.message) {
