@@ -44,7 +44,7 @@ class BackpressureTest {
     Await.until(() -> h.simulator.stats().writeQueueFull() > 0, 20_000, "the simulator's writes back up");
     SimStream upstream = h.simulator.stats().streams().get(0);
     // A queue can be full for a moment while buffers still drain; the stall is a plateau that lasts.
-    int stalledAt = Await.quiet(upstream::written, 300, 20_000,
+    int stalledAt = Await.quiet(upstream::written, 1_000, 20_000,
       "the upstream makes no progress for 300 ms while the client is paused");
     assertTrue(stalledAt < TOKENS, "stalled before the end: " + stalledAt);
     assertTrue(h.relay.health().maxInFlight() <= 16, "in flight " + h.relay.health().maxInFlight() + " > window 16");

@@ -94,7 +94,7 @@ class Http2UpstreamTest {
     SimStream flood = h.simulator.stats().streams().get(0);
     // Over HTTP/2 a write queue can be full for a moment while the connection flushes; the stall that
     // counts is the one that lasts, once the stream's flow-control window is used up.
-    int stalledAt = Await.quiet(flood::written, 300, 20_000,
+    int stalledAt = Await.quiet(flood::written, 1_000, 20_000,
       "the upstream stream makes no progress while its client is paused");
     assertTrue(stalledAt < tokens, "stalled before the end: " + stalledAt);
 
