@@ -70,9 +70,11 @@ public final class Main {
       // Last: the spans of the streams the drain ended are sent before the JVM exits.
       tracing.close();
     }));
-    Relay.deploy(vertx, config, registry, System::currentTimeMillis, UnaryOperator.identity(), tracing).onSuccess(running::set).onFailure(t -> {
-      System.err.println("llm-relay: cannot start: " + t.getMessage());
-      vertx.close().onComplete(v -> System.exit(1));
-    });
+    Relay.deploy(vertx, config, registry, System::currentTimeMillis, UnaryOperator.identity(), tracing)
+      .onSuccess(running::set)
+      .onFailure(t -> {
+        System.err.println("llm-relay: cannot start: " + t.getMessage());
+        vertx.close().onComplete(v -> System.exit(1));
+      });
   }
 }

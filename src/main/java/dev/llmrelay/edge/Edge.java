@@ -1,11 +1,11 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.trace.StreamSpan;
+import dev.llmrelay.trace.Tracing;
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import dev.llmrelay.trace.StreamSpan;
-import dev.llmrelay.trace.Tracing;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.LongSupplier;
@@ -70,8 +70,8 @@ public final class Edge {
 
 
   /**
-   * Makes a span of every request and of every stream ({@link RequestSpan}, {@link StreamSpan}); before
-   * this, none is made. Call once, before the routers take requests.
+   * Makes a span of every request and of every stream ({@link dev.llmrelay.trace.RequestSpan},
+   * {@link StreamSpan}); before this, none is made. Call once, before the routers take requests.
    */
   public void trace(Tracing spans) {
     this.tracing = spans;

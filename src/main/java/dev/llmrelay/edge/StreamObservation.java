@@ -43,10 +43,10 @@ public final class StreamObservation {
   private boolean closed;
 
   StreamObservation(Edge edge, EdgeRequest request, String endpoint, String model, StreamSpan trace) {
-    this.trace = trace;
     this.edge = edge;
     this.request = request;
     this.endpoint = endpoint;
+    this.trace = trace;
     this.model = model;
     this.requestedModel = model;
     this.startNanos = request.startNanos();

@@ -77,7 +77,9 @@ public final class UpstreamAttempt {
 
   /** The request's span, for the stream to end when the upstream body is done; this attempt no longer ends it. */
   public Span handOver() {
-    handedOver = true;
+    if (tracing.enabled()) {
+      handedOver = true;
+    }
     return request;
   }
 
