@@ -3,6 +3,7 @@ package dev.llmrelay;
 import dev.llmrelay.cluster.ClusterNode;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.trace.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -12,6 +13,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code java -jar target/llm-relay.jar [-conf file.json] [-cluster] [-role edge|provider|all]}: reads
@@ -53,6 +55,7 @@ public final class Main {
       System.exit(1);
       return;
     }
+    Tracing tracing = Tracing.from(config.tracing());
     AtomicReference<Relay> running = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       Relay relay = running.get();
@@ -64,10 +67,14 @@ public final class Main {
         // Relay.stop closed it unless the drain failed half-way; closing again is harmless.
         relay.edge().close();
       }
+      // Last: the spans of the streams the drain ended are sent before the JVM exits.
+      tracing.close();
     }));
-    Relay.deploy(vertx, config, registry, System::currentTimeMillis).onSuccess(running::set).onFailure(t -> {
-      System.err.println("llm-relay: cannot start: " + t.getMessage());
-      vertx.close().onComplete(v -> System.exit(1));
-    });
+    Relay.deploy(vertx, config, registry, System::currentTimeMillis, UnaryOperator.identity(), tracing)
+      .onSuccess(running::set)
+      .onFailure(t -> {
+        System.err.println("llm-relay: cannot start: " + t.getMessage());
+        vertx.close().onComplete(v -> System.exit(1));
+      });
   }
 }

@@ -11,6 +11,7 @@ import dev.llmrelay.edge.ModelsFilePrices;
 import dev.llmrelay.edge.SharedUsage;
 import dev.llmrelay.simulator.ScenarioCatalog;
 import dev.llmrelay.simulator.Simulator;
+import dev.llmrelay.trace.Tracing;
 import dev.llmrelay.upstream.ProviderVerticle;
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -83,6 +84,15 @@ public final class Relay {
    */
   public static Future<Relay> deploy(Vertx vertx, RelayConfig config, PrometheusMeterRegistry registry,
                                      LongSupplier clock, UnaryOperator<SharedUsage> shared) {
+    return deploy(vertx, config, registry, clock, shared, Tracing.OFF);
+  }
+
+  /**
+   * As above, with spans of every request, stream, bus hop and upstream attempt made through {@code tracing}
+   * ({@link Tracing#OFF}: none). The caller closes it after the relay stopped.
+   */
+  public static Future<Relay> deploy(Vertx vertx, RelayConfig config, PrometheusMeterRegistry registry,
+                                     LongSupplier clock, UnaryOperator<SharedUsage> shared, Tracing tracing) {
     RecordCodec.registerAll(vertx);
     // An edge node has no providers, so no upstream of its own: the provider nodes decide theirs.
     if (config.upstream().url() == null && config.deployment().runsProviders()) {
@@ -90,15 +100,15 @@ public final class Relay {
         RelayConfig simulated = config.withUpstream(config.upstream().withUrl(sim.baseUrl(), true));
         LOG.warn("SIMULATOR MODE: neither OPENROUTER_API_KEY nor RELAY_UPSTREAM_URL is set; answers come from the "
           + "built-in OpenRouter simulator at " + sim.baseUrl() + ", not from a real model");
-        return deployVerticles(vertx, simulated, sim, registry, clock, shared);
+        return deployVerticles(vertx, simulated, sim, registry, clock, shared, tracing);
       });
     }
-    return deployVerticles(vertx, config, null, registry, clock, shared);
+    return deployVerticles(vertx, config, null, registry, clock, shared, tracing);
   }
 
   private static Future<Relay> deployVerticles(Vertx vertx, RelayConfig config, Simulator simulator,
                                                PrometheusMeterRegistry registry, LongSupplier clock,
-                                               UnaryOperator<SharedUsage> shared) {
+                                               UnaryOperator<SharedUsage> shared, Tracing tracing) {
     UpstreamHealth health = UpstreamHealth.of(vertx, config);
     Edge edge = Edge.create(config.security(), registry, health, clock,
       ModelsFilePrices.load(config.http().modelsFile()));
@@ -107,6 +117,7 @@ public final class Relay {
       // Per-key limits and budgets hold across the cluster; standalone they stay per process.
       edge.shareLimits(vertx, shared.apply(HazelcastUsage.of(vertx)));
     }
+    edge.trace(tracing);
     ModelCatalog models;
     try {
       models = deployment.runsRouters() ? ModelCatalog.load(config.http().modelsFile()) : null;
@@ -126,7 +137,7 @@ public final class Relay {
     JsonArray scenarios = config.upstream().simulated() ? ScenarioCatalog.toJson() : null;
     List<ProviderVerticle> providerInstances = new CopyOnWriteArrayList<>();
     Future<String> provided = deployment.runsProviders()
-      ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config)), providers)
+      ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config, tracing)), providers)
         .onSuccess(deployments::add)
       : Future.succeededFuture();
     return provided
@@ -158,6 +169,10 @@ public final class Relay {
           }
         } else {
           LOG.info("LLM Relay provider node ready (" + node + upstream + ")");
+        }
+        if (tracing.enabled()) {
+          LOG.info("Tracing on: spans of requests, streams, bus hops and upstream attempts"
+            + (config.tracing().enabled() ? " go to " + config.tracing().tracesUrl() : ""));
         }
         return new Relay(vertx, config, simulator, health, deployments, edge, routerInstances, providerInstances);
       });

@@ -3,6 +3,7 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
+import dev.llmrelay.edge.StreamObservation;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -44,14 +45,15 @@ final class ActiveStreams {
    * with {@code resume} terms, goes on for its grace period instead).
    */
   void open(RoutingContext ctx, String body, String model, boolean raw, OpenRequest.Resume resume, StreamSink sink) {
-    StreamSink observed = new ObservedSink(sink, edge.observe(ctx, model));
+    StreamObservation observation = edge.observe(ctx, model);
+    StreamSink observed = new ObservedSink(sink, observation);
     if (health.draining()) {
       observed.error(RelayError.of(ErrorType.OVERLOADED, "This relay node is shutting down and takes no new streams; "
         + "send the request again").withRetryAfter(ErrorMapper.OVERLOAD_RETRY_MS));
       return;
     }
     health.clientStreamOpened();
-    track(ctx, BusStream.open(vertx, config, body, model, raw, resume, observed, this::forget));
+    track(ctx, BusStream.open(vertx, config, body, model, raw, resume, observation.trace(), observed, this::forget));
   }
 
   /** Continues a resumable stream for a client that came back (see {@link ResumableStreams}). */

@@ -8,6 +8,10 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.trace.StreamSpan;
+import dev.llmrelay.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -40,6 +44,8 @@ final class BusStream {
   private final RelayConfig.Streams config;
   private final StreamSink sink;
   private final Consumer<BusStream> onFinished;
+  /** The stream's span on this router; each open request to a provider is a {@code relay.bus.open} under it. */
+  private StreamSpan trace = StreamSpan.OFF;
   private final int grantBatch;
   private String id;
   /** Where control messages go: the data id for a plain stream, the public id for a resumable one. */
@@ -71,9 +77,10 @@ final class BusStream {
    * the stream has ended for any reason.
    */
   static BusStream open(Vertx vertx, RelayConfig.Streams config, String upstreamBody, String model, boolean raw,
-                        OpenRequest.Resume resume, StreamSink sink, Consumer<BusStream> onFinished) {
+                        OpenRequest.Resume resume, StreamSpan trace, StreamSink sink, Consumer<BusStream> onFinished) {
     BusStream stream = new BusStream(vertx, config, sink, onFinished);
     stream.resume = resume;
+    stream.trace = trace;
     stream.start(upstreamBody, model, raw, false);
     return stream;
   }
@@ -147,13 +154,18 @@ final class BusStream {
     controlId = resume == null ? attemptId : resume.id();
     attempts++;
     consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));
-    OpenRequest open = new OpenRequest(attemptId, config.creditWindow(), raw, upstreamBody, model, resume);
+    Span hop = trace.busOpen(attemptId, attempts);
+    OpenRequest open = new OpenRequest(attemptId, config.creditWindow(), raw, upstreamBody, model, resume,
+      Tracing.traceparent(hop));
     // In a cluster the subscription must have propagated before a provider sends to it.
     consumer.completion()
       .compose(v -> ended
         ? Future.failedFuture(RelayError.of(ErrorType.CANCELLED, "cancelled before opening").exception())
         : requestOpen(open, anyProvider))
       .onComplete(ar -> {
+        if (hop.isRecording()) {
+          Tracing.end(hop, openError(ar));
+        }
         if (ar.failed()) {
           // A resumable stream is not offered twice after a timeout: a late provider would listen on its id too.
           if (!ended && attempts < OPEN_ATTEMPTS && notTaken(ar.cause())
@@ -182,6 +194,15 @@ final class BusStream {
           sendControl(leave());
         }
       });
+  }
+
+  /** How an open request ended, for its span: the error type of a failure or refusal, else null. */
+  private static String openError(AsyncResult<Message<Object>> answer) {
+    if (answer.failed()) {
+      return ErrorMapper.fromThrowable(answer.cause()).type().wireName();
+    }
+    return answer.result().body() instanceof StreamChunk refusal && refusal.kind() == StreamChunk.Kind.ERROR
+      ? refusal.error().type().wireName() : null;
   }
 
   /**

@@ -10,12 +10,15 @@ package dev.llmrelay.bus;
  * @param body the upstream request body, JSON text, with {@code stream: true}
  * @param model the requested model, reported until the upstream names the one it used
  * @param resume how a resumable stream is kept when its client leaves, or null for a plain stream
+ * @param traceparent the router's span for this hop as a W3C {@code traceparent}, so the provider's spans
+ *                    join the client's trace (across nodes too); null when the stream is not traced
  */
-public record OpenRequest(String streamId, int credits, boolean raw, String body, String model, Resume resume) {
+public record OpenRequest(String streamId, int credits, boolean raw, String body, String model, Resume resume,
+                          String traceparent) {
 
   /** A plain stream: leaving cancels it. */
   public OpenRequest(String streamId, int credits, boolean raw, String body, String model) {
-    this(streamId, credits, raw, body, model, null);
+    this(streamId, credits, raw, body, model, null, null);
   }
 
   /**

@@ -17,9 +17,10 @@ import java.util.Map;
  * Reads {@code conf/config.json} (from the working directory, else the copy inside the jar), or the
  * file named by {@code -conf}, then applies the environment variables that are part of the relay's
  * interface: {@code OPENROUTER_API_KEY}, {@code RELAY_UPSTREAM_URL}, {@code RELAY_HTTP_PORT},
- * {@code RELAY_HTTP_HOST}, {@code RELAY_CLIENT_KEYS}, {@code RELAY_TOKEN_SECRET}, and the deployment ones
+ * {@code RELAY_HTTP_HOST}, {@code RELAY_CLIENT_KEYS}, {@code RELAY_TOKEN_SECRET}, the deployment ones
  * ({@code -cluster}, {@code -role}, {@code RELAY_CLUSTER}, {@code RELAY_ROLE}, {@code RELAY_CLUSTER_*}; see
- * {@link DeploymentSettings}).
+ * {@link DeploymentSettings}), and OpenTelemetry's {@code OTEL_EXPORTER_OTLP_ENDPOINT},
+ * {@code OTEL_SERVICE_NAME} and {@code OTEL_SDK_DISABLED}.
  */
 public final class ConfigLoader {
 
@@ -137,7 +138,29 @@ public final class ConfigLoader {
     if (result.deployment() != null) {
       result = result.withDeployment(DeploymentSettings.applyEnvironment(result.deployment(), env));
     }
+    result = result.withTracing(tracingEnvironment(result.tracing(), env));
     return ClientKeysEnv.apply(result, env, host != null, ConfigLoader::defaults);
+  }
+
+  /**
+   * OpenTelemetry's standard variables: {@code OTEL_EXPORTER_OTLP_ENDPOINT} turns tracing on and names the
+   * collector, {@code OTEL_SERVICE_NAME} the service, {@code OTEL_SDK_DISABLED=true} turns it off whatever
+   * the file says.
+   */
+  private static RelayConfig.Traces tracingEnvironment(RelayConfig.Traces tracing, Map<String, String> env) {
+    RelayConfig.Traces result = tracing;
+    String endpoint = blankToNull(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
+    if (endpoint != null) {
+      result = result.withEndpoint(endpoint);
+    }
+    String service = blankToNull(env.get("OTEL_SERVICE_NAME"));
+    if (service != null) {
+      result = result.withServiceName(service);
+    }
+    if ("true".equalsIgnoreCase(blankToNull(env.get("OTEL_SDK_DISABLED")))) {
+      result = result.withEnabled(false);
+    }
+    return result;
   }
 
   /** A configuration slice as the JSON a verticle receives in its deployment options. */

@@ -11,7 +11,11 @@ import java.util.function.Consumer;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams stream, Deployment deployment,
-                          Security security) {
+                          Security security, Traces tracing) {
+
+  public RelayConfig {
+    tracing = tracing == null ? Traces.OFF : tracing;
+  }
 
   /**
    * The client-facing HTTP server.
@@ -518,27 +522,71 @@ public record RelayConfig(Http http, Upstream upstream, Breaker breaker, Streams
   public record Cors(List<String> allowedOrigins, boolean allowCredentials, int maxAgeSeconds) {
   }
 
+  /**
+   * OpenTelemetry traces ({@link dev.llmrelay.trace.Tracing}): off unless {@code enabled}. On, spans go by
+   * OTLP/HTTP to {@code endpoint} (the collector's base URL; {@code /v1/traces} is appended, as for the
+   * standard {@code OTEL_EXPORTER_OTLP_ENDPOINT}) as service {@code serviceName}; of the traces the relay
+   * starts, {@code sampleRatio} are kept (a client's {@code traceparent} decides for its own trace).
+   */
+  public record Traces(boolean enabled, String endpoint, String serviceName, Double sampleRatio) {
+
+    public static final Traces OFF = new Traces(false, null, null, null);
+    public static final String DEFAULT_ENDPOINT = "http://localhost:4318";
+    public static final String DEFAULT_SERVICE_NAME = "llm-relay";
+
+    public Traces {
+      endpoint = endpoint == null || endpoint.isBlank() ? DEFAULT_ENDPOINT : endpoint;
+      serviceName = serviceName == null || serviceName.isBlank() ? DEFAULT_SERVICE_NAME : serviceName;
+      sampleRatio = sampleRatio == null ? 1.0 : sampleRatio;
+      if (sampleRatio.isNaN() || sampleRatio < 0 || sampleRatio > 1) {
+        throw new IllegalArgumentException("tracing.sampleRatio must be between 0 and 1, not " + sampleRatio);
+      }
+    }
+
+    /** Where the spans are posted: the endpoint's {@code /v1/traces}. */
+    public String tracesUrl() {
+      return (endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint) + "/v1/traces";
+    }
+
+    /** On, sending to {@code url} (a collector's base URL). */
+    public Traces withEndpoint(String url) {
+      return new Traces(true, url, serviceName, sampleRatio);
+    }
+
+    public Traces withServiceName(String name) {
+      return new Traces(enabled, endpoint, name, sampleRatio);
+    }
+
+    public Traces withEnabled(boolean on) {
+      return new Traces(on, endpoint, serviceName, sampleRatio);
+    }
+  }
+
   public RelayConfig withHttp(Http newHttp) {
-    return new RelayConfig(newHttp, upstream, breaker, stream, deployment, security);
+    return new RelayConfig(newHttp, upstream, breaker, stream, deployment, security, tracing);
   }
 
   public RelayConfig withUpstream(Upstream newUpstream) {
-    return new RelayConfig(http, newUpstream, breaker, stream, deployment, security);
+    return new RelayConfig(http, newUpstream, breaker, stream, deployment, security, tracing);
   }
 
   public RelayConfig withBreaker(Breaker newBreaker) {
-    return new RelayConfig(http, upstream, newBreaker, stream, deployment, security);
+    return new RelayConfig(http, upstream, newBreaker, stream, deployment, security, tracing);
   }
 
   public RelayConfig withStream(Streams newStream) {
-    return new RelayConfig(http, upstream, breaker, newStream, deployment, security);
+    return new RelayConfig(http, upstream, breaker, newStream, deployment, security, tracing);
   }
 
   public RelayConfig withSecurity(Security newSecurity) {
-    return new RelayConfig(http, upstream, breaker, stream, deployment, newSecurity);
+    return new RelayConfig(http, upstream, breaker, stream, deployment, newSecurity, tracing);
   }
 
   public RelayConfig withDeployment(Deployment newDeployment) {
-    return new RelayConfig(http, upstream, breaker, stream, newDeployment, security);
+    return new RelayConfig(http, upstream, breaker, stream, newDeployment, security, tracing);
+  }
+
+  public RelayConfig withTracing(Traces newTracing) {
+    return new RelayConfig(http, upstream, breaker, stream, deployment, security, newTracing);
   }
 }

@@ -1,6 +1,8 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.trace.StreamSpan;
+import dev.llmrelay.trace.Tracing;
 import dev.llmrelay.upstream.UpstreamHealth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -26,6 +28,7 @@ public final class Edge {
   private final PriceList prices;
   private final AccessLog accessLog;
   private final UpstreamHealth health;
+  private volatile Tracing tracing = Tracing.OFF;
 
   private Edge(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
                LongSupplier clock, PriceList prices) {
@@ -66,10 +69,20 @@ public final class Edge {
   }
 
 
+  /**
+   * Makes a span of every request and of every stream ({@link dev.llmrelay.trace.RequestSpan},
+   * {@link StreamSpan}); before this, none is made. Call once, before the routers take requests.
+   */
+  public void trace(Tracing spans) {
+    this.tracing = spans;
+  }
+
   /** Starts observing the completion stream this request opens; the router's sink feeds it. */
   public StreamObservation observe(RoutingContext ctx, String model) {
     EdgeRequest request = EdgeRequest.of(ctx);
-    StreamObservation observation = new StreamObservation(this, request, Endpoints.label(ctx), model);
+    String endpoint = Endpoints.label(ctx);
+    StreamObservation observation = new StreamObservation(this, request, endpoint, model,
+      StreamSpan.start(tracing, ctx, endpoint, model));
     metrics.streamOpened();
     ctx.addEndHandler(ar -> observation.close(ctx.response().getStatusCode()));
     return observation;
@@ -144,5 +157,9 @@ public final class Edge {
 
   UpstreamHealth health() {
     return health;
+  }
+
+  Tracing tracing() {
+    return tracing;
   }
 }

@@ -3,6 +3,7 @@ package dev.llmrelay.edge;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorResponses;
+import dev.llmrelay.trace.RequestSpan;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -65,6 +66,7 @@ public final class EdgeRoutes {
       response.putHeader("Content-Security-Policy", config.contentSecurityPolicy());
     }
     String method = ctx.request().method().name();
+    RequestSpan.start(ctx, edge.tracing(), Endpoints.label(ctx), request.id());
     ctx.addEndHandler(ar -> edge.metrics().request(Endpoints.label(ctx), method, response.getStatusCode()));
     ctx.next();
   }

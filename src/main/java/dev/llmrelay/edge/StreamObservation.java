@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.trace.StreamSpan;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,6 +26,7 @@ public final class StreamObservation {
   private final String endpoint;
   private final String requestedModel;
   private final long startNanos;
+  private final StreamSpan trace;
   private String model;
   private UsageMetrics.ModelMeters meters;
   private long firstTokenNanos = -1;
@@ -40,10 +42,11 @@ public final class StreamObservation {
   private String finishReason;
   private boolean closed;
 
-  StreamObservation(Edge edge, EdgeRequest request, String endpoint, String model) {
+  StreamObservation(Edge edge, EdgeRequest request, String endpoint, String model, StreamSpan trace) {
     this.edge = edge;
     this.request = request;
     this.endpoint = endpoint;
+    this.trace = trace;
     this.model = model;
     this.requestedModel = model;
     this.startNanos = request.startNanos();
@@ -101,6 +104,11 @@ public final class StreamObservation {
     return usageJson;
   }
 
+  /** The stream's span: the bus hops to its provider hang under it. */
+  public StreamSpan trace() {
+    return trace;
+  }
+
   public void error(RelayError error) {
     outcome = "error";
     errorType = error.type().wireName();
@@ -129,6 +137,9 @@ public final class StreamObservation {
     if (costNanos >= 0) {
       key.cost(m.label, Quota.usd(costNanos));
     }
+    long ttftMs = firstTokenNanos < 0 ? -1 : (firstTokenNanos - startNanos) / 1_000_000;
+    trace.end(model, ttftMs, promptTokens, completion, finishReason, costNanos < 0 ? -1 : Quota.usd(costNanos),
+      finalOutcome, errorType);
     edge.accessLog().stream(new JsonObject()
       .put("type", "stream")
       .put("requestId", request.id())
@@ -139,7 +150,7 @@ public final class StreamObservation {
       .put("outcome", finalOutcome)
       .put("errorType", errorType)
       .put("finishReason", finishReason)
-      .put("ttftMs", firstTokenNanos < 0 ? null : (firstTokenNanos - startNanos) / 1_000_000)
+      .put("ttftMs", ttftMs < 0 ? null : ttftMs)
       .put("durationMs", durationNanos / 1_000_000)
       .put("promptTokens", promptTokens)
       .put("completionTokens", completion)

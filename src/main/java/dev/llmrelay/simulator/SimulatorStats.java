@@ -25,6 +25,7 @@ public final class SimulatorStats {
   private final AtomicLong http2Requests = new AtomicLong();
   private final AtomicLong modelsRequests = new AtomicLong();
   private final ConcurrentLinkedDeque<JsonObject> bodies = new ConcurrentLinkedDeque<>();
+  private final ConcurrentLinkedDeque<String> traceparents = new ConcurrentLinkedDeque<>();
   private volatile String lastAuthorization;
   private final ConcurrentLinkedDeque<SimStream> streams = new ConcurrentLinkedDeque<>();
 
@@ -71,6 +72,14 @@ public final class SimulatorStats {
     return lastAuthorization;
   }
 
+  /**
+   * The {@code traceparent} header of the most recent chat requests, oldest first, one per request
+   * ({@code ""} for a request without one).
+   */
+  public List<String> traceparents() {
+    return List.copyOf(traceparents);
+  }
+
   /** The most recent request bodies, oldest first. */
   public List<JsonObject> bodies() {
     return List.copyOf(bodies);
@@ -99,8 +108,12 @@ public final class SimulatorStats {
     return n == null ? 0 : n.get();
   }
 
-  void request(JsonObject body, String authorization) {
+  void request(JsonObject body, String authorization, String traceparent) {
     lastAuthorization = authorization;
+    traceparents.addLast(traceparent == null ? "" : traceparent);
+    while (traceparents.size() > KEEP) {
+      traceparents.pollFirst();
+    }
     requests.incrementAndGet();
     if (body.getValue("model") instanceof String model) {
       requestsByModel.computeIfAbsent(model, m -> new AtomicLong()).incrementAndGet();

@@ -7,6 +7,7 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.trace.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -25,6 +26,7 @@ public final class ProviderVerticle extends VerticleBase {
   private final UpstreamHealth health;
   private final Set<UpstreamStream> active = new HashSet<>();
   private final RelayConfig config;
+  private final Tracing tracing;
   private UpstreamClient client;
   private MessageConsumer<OpenRequest> opens;
   private MessageConsumer<OpenRequest> localOpens;
@@ -34,10 +36,12 @@ public final class ProviderVerticle extends VerticleBase {
   /**
    * @param health where this instance reports its breaker and its streams
    * @param config the whole configuration; this verticle reads its upstream, breaker and stream slices
+   * @param tracing spans for each upstream attempt and request, or {@link Tracing#OFF}
    */
-  public ProviderVerticle(UpstreamHealth health, RelayConfig config) {
+  public ProviderVerticle(UpstreamHealth health, RelayConfig config, Tracing tracing) {
     this.health = health;
     this.config = config;
+    this.tracing = tracing;
   }
 
   @Override
@@ -45,7 +49,7 @@ public final class ProviderVerticle extends VerticleBase {
     RelayConfig.Breaker breaker = config.breaker();
     client = new UpstreamClient(vertx, config.upstream(), breaker,
       RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()), health.routes(),
-      health.admission().limit());
+      health.admission().limit(), tracing);
     ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
     opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
     // start() runs on this instance's event loop: routers on the same loop open their streams here.

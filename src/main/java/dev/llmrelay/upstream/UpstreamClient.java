@@ -4,6 +4,9 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.trace.Tracing;
+import dev.llmrelay.trace.UpstreamAttempt;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,6 +49,15 @@ public final class UpstreamClient {
 
     /** The timer of a pending backoff, so a cancel can stop it. */
     void backoff(long timerId);
+
+    /** The W3C trace context the attempts' spans hang under, or null (a new trace, when tracing is on). */
+    default String traceparent() {
+      return null;
+    }
+
+    /** The span of the upstream request that succeeded: the stream ends it when the upstream body is done. */
+    default void upstreamSpan(Span request) {
+    }
   }
 
   /** The result of one attempt that reached a head: a paused 2xx response, or a final rejection. */
@@ -58,6 +70,7 @@ public final class UpstreamClient {
   private final HttpClientAgent http;
   private final Routes routes;
   private final RetryDelay retryDelay;
+  private final Tracing tracing;
   private final String endpoint;
   /** The same for every request; Vert.x copies them into each request, so one map serves all. */
   private final MultiMap headers;
@@ -69,7 +82,14 @@ public final class UpstreamClient {
    */
   public UpstreamClient(Vertx vertx, RelayConfig.Upstream config, RelayConfig.Breaker breakerConfig,
                         RetryDelay retryDelay, Routes routes, int admitted) {
+    this(vertx, config, breakerConfig, retryDelay, routes, admitted, Tracing.OFF);
+  }
+
+  /** As above, with a span per attempt and per upstream request ({@link UpstreamAttempt}). */
+  public UpstreamClient(Vertx vertx, RelayConfig.Upstream config, RelayConfig.Breaker breakerConfig,
+                        RetryDelay retryDelay, Routes routes, int admitted, Tracing tracing) {
     this.vertx = vertx;
+    this.tracing = tracing;
     this.config = config;
     this.breakerConfig = breakerConfig;
     this.retryDelay = retryDelay;
@@ -106,21 +126,24 @@ public final class UpstreamClient {
       result.fail(RelayError.of(ErrorType.CANCELLED, "The client cancelled the stream").exception());
       return;
     }
+    UpstreamAttempt span = UpstreamAttempt.start(tracing, attempts.traceparent(), number, route.name());
     long backingOff = route.rateLimitWait(System.currentTimeMillis());
     if (backingOff > 0) {
       // The upstream asked this model to wait: answer as it would, without asking it again.
       RelayError limited = ErrorMapper.fromUpstream(429, "rate_limit_exceeded", "the upstream asked to wait "
         + "before the next request for " + route.name(), backingOff);
-      retryOrFail(limited, null, body, route, attempts, number, deadline, result);
+      retryOrFail(limited, null, span, body, route, attempts, number, deadline, result);
       return;
     }
     boolean probe = route.breaker().state() == CircuitBreakerState.HALF_OPEN;
-    route.breaker().<Outcome>execute(promise -> send(body, attempts).onComplete(promise)).onComplete(ar -> {
+    route.breaker().<Outcome>execute(promise -> send(body, attempts, span).onComplete(promise)).onComplete(ar -> {
       long now = System.currentTimeMillis();
       if (ar.succeeded()) {
         Outcome outcome = ar.result();
         if (outcome.response() != null) {
           route.record(false, now);
+          attempts.upstreamSpan(span.handOver());
+          span.end(null, -1);
           result.complete(outcome.response());
           return;
         }
@@ -137,32 +160,35 @@ public final class UpstreamClient {
         if (type == ErrorType.RATE_LIMIT && rejection.retryAfterMs() > 0) {
           route.rateLimited(now + Math.min(rejection.retryAfterMs(), MAX_RATE_LIMIT_BACKOFF_MS));
         }
-        retryOrFail(rejection, null, body, route, attempts, number, deadline, result);
+        retryOrFail(rejection, null, span, body, route, attempts, number, deadline, result);
         return;
       }
       RelayError error = ErrorMapper.fromThrowable(ar.cause());
       if (error.type() == ErrorType.CIRCUIT_OPEN) {
+        span.end(error.type().wireName(), -1);
         result.fail(new RelayError(ErrorType.CIRCUIT_OPEN, 503, "The circuit of model " + route.name()
           + " is open after repeated upstream failures; other models are not affected", breakerConfig.resetTimeoutMs(),
           null).exception());
         return;
       }
       route.record(true, now);
-      retryOrFail(error, ar.cause(), body, route, attempts, number, deadline, result);
+      retryOrFail(error, ar.cause(), span, body, route, attempts, number, deadline, result);
     });
   }
 
   /** Tries again after a backoff while the error may pass and the deadline allows; else fails with it. */
-  private void retryOrFail(RelayError error, Throwable cause, Buffer body, Route route, Attempts attempts, int number,
-                           long deadline, Promise<HttpClientResponse> result) {
+  private void retryOrFail(RelayError error, Throwable cause, UpstreamAttempt span, Buffer body, Route route,
+                           Attempts attempts, int number, long deadline, Promise<HttpClientResponse> result) {
     if (!attempts.cancelled() && ErrorMapper.retryable(error) && number <= breakerConfig.maxRetries()) {
       long wait = Math.max(retryDelay.delayMs(cause, number), error.retryAfterMs());
       if (System.currentTimeMillis() + wait < deadline) {
+        span.end(error.type().wireName(), Math.max(1, wait));
         attempts.backoff(vertx.setTimer(Math.max(1, wait),
           id -> attempt(body, route, attempts, number + 1, deadline, result)));
         return;
       }
     }
+    span.end(error.type().wireName(), -1);
     result.fail(error.exception());
   }
 
@@ -194,7 +220,7 @@ public final class UpstreamClient {
    * One attempt. Fails only with what counts against the route's health; every other end (a 2xx head,
    * a final answer, a rate limit, a cancel, the relay's own overload) is a succeeded outcome.
    */
-  private Future<Outcome> send(Buffer body, Attempts attempts) {
+  private Future<Outcome> send(Buffer body, Attempts attempts, UpstreamAttempt span) {
     RequestOptions options = new RequestOptions()
       .setMethod(HttpMethod.POST)
       .setAbsoluteURI(endpoint)
@@ -208,9 +234,11 @@ public final class UpstreamClient {
           request.reset();
           return Future.failedFuture(RelayError.of(ErrorType.CANCELLED, "The client cancelled the stream").exception());
         }
+        span.sending(request);
         return request.send(body);
       })
       .compose(response -> {
+        span.status(response.statusCode());
         if (response.statusCode() / 100 == 2) {
           // Chunks that arrive before a handler is set are dropped: pause before any async hop.
           response.pause();

@@ -8,6 +8,8 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
+import dev.llmrelay.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,6 +54,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   private final Consumer<UpstreamStream> onGone;
   private final OpenRequest.Resume resume;
   private final ReplayLog replay;
+  private final String traceparent;
   private String dataAddress;
   /** The stream id of the router connection served now: its data address is {@link #dataAddress}. */
   private String target;
@@ -62,6 +65,10 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   private MessageConsumer<StreamControl> control;
   private HttpClientRequest request;
+  /** The span of the upstream request that answered 2xx (invalid when not traced), ended by {@link #finish}. */
+  private Span requestSpan;
+  /** Why the upstream side ended, for its span: the error type, or null when it completed. */
+  private String endError;
   private long backoffTimer = -1;
   private HttpClientResponse response;
   private RecordParser parser;
@@ -103,6 +110,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     this.onUpstreamDone = onUpstreamDone;
     this.onGone = onGone;
     this.resume = open.resume();
+    this.traceparent = open.traceparent();
     this.replay = resume == null ? null : new ReplayLog(resume.bufferBytes());
     this.dataAddress = Addresses.data(streamId);
     this.target = streamId;
@@ -147,6 +155,16 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   @Override
   public void backoff(long timerId) {
     this.backoffTimer = timerId;
+  }
+
+  @Override
+  public String traceparent() {
+    return traceparent;
+  }
+
+  @Override
+  public void upstreamSpan(Span span) {
+    this.requestSpan = span;
   }
 
   /** Checks the timeouts and sends the heartbeat; called by the verticle every {@code tickMs}. */
@@ -315,6 +333,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     if (finished || cancelled) {
       head.request().reset();
       finish();
+      endRequestSpan(ErrorType.CANCELLED.wireName());
       return;
     }
     response = head;
@@ -424,6 +443,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     if (finished) {
       return;
     }
+    endError = ErrorType.CANCELLED.wireName();
     cancelled = true;
     finish();
   }
@@ -459,6 +479,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   }
 
   private void fail(RelayError error, boolean resetUpstream) {
+    endError = error.type().wireName();
     send(StreamChunk.error(++seq, error));
     if (resetUpstream) {
       cancelled = true;
@@ -477,6 +498,13 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     // A chunk tells the router this provider is alive as well as a ping would: ping only a quiet stream.
     // A router that is gone stops granting credits, so a stream sending to it soon goes quiet and pings.
     nextPingAt = System.currentTimeMillis() + streams.heartbeatMs();
+  }
+
+  private void endRequestSpan(String errorType) {
+    if (requestSpan != null) {
+      Tracing.end(requestSpan, errorType);
+      requestSpan = null;
+    }
   }
 
   /**
@@ -499,6 +527,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
         request.reset();
       }
     }
+    endRequestSpan(endError);
     onUpstreamDone.accept(this);
     if (resume == null) {
       release();

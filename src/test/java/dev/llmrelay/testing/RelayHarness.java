@@ -4,6 +4,7 @@ import dev.llmrelay.Relay;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
+import dev.llmrelay.trace.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -41,12 +42,19 @@ public final class RelayHarness {
 
   /** With {@code clock} driving the per-key limits and token expiry, so tests can step through minutes. */
   public static RelayHarness start(Vertx vertx, UnaryOperator<RelayConfig> tweak, LongSupplier clock) {
+    return start(vertx, tweak, clock, Tracing.OFF);
+  }
+
+  /** With spans made through {@code tracing} (a test's in-memory exporter). */
+  public static RelayHarness start(Vertx vertx, UnaryOperator<RelayConfig> tweak, LongSupplier clock,
+                                   Tracing tracing) {
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     RelayConfig base = ConfigLoader.applyEnvironment(ConfigLoader.defaults(),
       Map.of("RELAY_UPSTREAM_URL", simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1",
         "RELAY_HTTP_PORT", Integer.toString(freePort())));
     RelayConfig config = tweak.apply(base);
-    Relay relay = Relay.deploy(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock).await();
+    Relay relay = Relay.deploy(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock,
+      UnaryOperator.identity(), tracing).await();
     return new RelayHarness(simulator, relay, config.http().port());
   }
 
