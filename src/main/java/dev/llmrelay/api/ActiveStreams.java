@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * One router's open {@link BusStream}s: opens them (each tied to its request's connection and observed by the
- * edge), ticks them (keep-alives, watchdog), and cancels or ends them when the router stops. Used on the
- * router verticle's event loop only.
+ * edge), ticks them (keep-alives, watchdog), and cancels or ends them when the router stops. The tick runs
+ * only while a stream is open, so an idle router costs nothing. Used on the router verticle's event loop only.
  */
 final class ActiveStreams {
 
@@ -33,11 +33,6 @@ final class ActiveStreams {
     this.config = config;
     this.health = health;
     this.edge = edge;
-  }
-
-  /** Starts the tick loop, on the caller's context. */
-  void start() {
-    ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
   }
 
   /**
@@ -64,8 +59,9 @@ final class ActiveStreams {
   }
 
   private void track(RoutingContext ctx, BusStream stream) {
-    if (!stream.isEnded()) {
-      active.add(stream);
+    if (!stream.isEnded() && active.add(stream) && active.size() == 1) {
+      // The first open stream starts the tick (on this router's event loop); the last one to end stops it.
+      ticker = vertx.setPeriodic(config.tickMs(), id -> tick());
     }
     // Through the routing context, not response.closeHandler: that one holds a single handler, and
     // the edge's end handlers (stream slot, access log) need the close too. Fails only on a close.
@@ -83,7 +79,7 @@ final class ActiveStreams {
 
   /** The router stops: cancels every open stream. */
   void cancelAll() {
-    vertx.cancelTimer(ticker);
+    stopTicking();
     for (BusStream stream : Set.copyOf(active)) {
       stream.cancel();
     }
@@ -97,8 +93,17 @@ final class ActiveStreams {
   }
 
   private void forget(BusStream stream) {
-    active.remove(stream);
+    if (active.remove(stream) && active.isEmpty()) {
+      stopTicking();
+    }
     health.clientStreamClosed();
+  }
+
+  private void stopTicking() {
+    if (ticker >= 0) {
+      vertx.cancelTimer(ticker);
+      ticker = -1;
+    }
   }
 
   private void tick() {

@@ -83,7 +83,6 @@ public final class RouterVerticle extends VerticleBase {
     router.route("/*").handler(StaticHandler.create("webroot").setIndexPage("test-stream.html"));
     router.route().failureHandler(failures::handleFailure);
 
-    streams.start();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())

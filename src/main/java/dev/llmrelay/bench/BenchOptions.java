@@ -16,7 +16,8 @@ import java.util.List;
 record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer> streams, int rounds, int warmup,
                     List<String> protocols, List<Endpoint> endpoints, int tokens, long paceMs,
                     List<Integer> memoryStreams, int memoryTokens, long memoryPaceMs, String relayCpu,
-                    String loadCpu, boolean jfr, boolean floor, List<String> relayJvmArgs) {
+                    String loadCpu, boolean jfr, boolean floor, boolean nginx, int idleSeconds,
+                    List<String> relayJvmArgs) {
 
   static final String USAGE = """
     usage: java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [options]
@@ -34,6 +35,8 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
       --shape TOKENS,PACE_MS  the measured streams (default 20,10)
       --jfr                   record a JFR profile of each relay into target/bench/
       --no-floor              skip the pass-through floor (a byte-copying process on the relay's core)
+      --no-nginx              skip nginx (the reference proxy; installed with apt-get when missing and root)
+      --idle SECONDS          how long every process is watched with no traffic (default 30; 0 skips)
       --relay-jvm ARG         an extra JVM argument for the relay (repeatable)
     """;
 
@@ -50,6 +53,8 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     String loadCpu = "1";
     boolean jfr = false;
     boolean floor = true;
+    boolean nginx = true;
+    int idle = 30;
     List<Integer> shape = List.of(20, 10);
     List<String> jvm = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -61,6 +66,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
           rounds = 2;
           warmup = 200;
           memory = List.of(300, 300);
+          idle = 10;
         }
         case "--out" -> out = Path.of(args[++i]);
         case "--jar" -> jar = Path.of(args[++i]);
@@ -74,6 +80,8 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
         case "--load-cpu" -> loadCpu = args[++i];
         case "--jfr" -> jfr = true;
         case "--no-floor" -> floor = false;
+        case "--no-nginx" -> nginx = false;
+        case "--idle" -> idle = Integer.parseInt(args[++i]);
         case "--shape" -> shape = ints(args[++i]);
         case "--relay-jvm" -> jvm.add(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -88,7 +96,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     return new BenchOptions(jar, out, List.of(1, 100, 1000), streams, rounds, warmup, protocols, endpoints,
       shape.get(0), shape.get(1),
       memory, 20, 1500, "none".equals(relayCpu) ? null : relayCpu, "none".equals(loadCpu) ? null : loadCpu, jfr, floor,
-      List.copyOf(jvm));
+      nginx, idle, List.copyOf(jvm));
   }
 
   /** The prompt of a measured stream, e.g. {@code bench [sim tokens=20 paceMs=10]}. */

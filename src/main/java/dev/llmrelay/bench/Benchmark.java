@@ -97,6 +97,13 @@ public final class Benchmark {
         children.add(floor);
         targets.add(new Target(Report.FLOOR, Endpoint.DIRECT, "-", floor, load(Endpoint.DIRECT, floor.port())));
       }
+      RelayProcess nginx = null;
+      Path nginxBinary = options.nginx() ? Nginx.binary() : null;
+      if (nginxBinary != null) {
+        nginx = Nginx.start(nginxBinary, dir, freePort(), simulator.port(), options.relayCpu());
+        children.add(nginx);
+        targets.add(new Target(Nginx.NAME, Endpoint.DIRECT, "-", nginx, load(Endpoint.DIRECT, nginx.port())));
+      }
       for (String protocol : options.protocols()) {
         RelayProcess relay = startRelay(protocol, simulator);
         relays.add(relay);
@@ -134,6 +141,11 @@ public final class Benchmark {
       for (Target t : targets) {
         t.load().close().await();
       }
+      idle(report, children);
+      if (nginx != null && options.memoryStreams().get(0) > 0) {
+        // Like the HTTP/1.1 relay, nginx holds an upstream connection per stream.
+        report.memory.add(new MemoryPhase(vertx, nginx, options).run(options.memoryStreams().get(0)));
+      }
       // h2 first: the h1 relay's idle upstream connections would hold sockets in this JVM afterwards.
       for (int i = relays.size() - 1; i >= 0; i--) {
         RelayProcess relay = relays.get(i);
@@ -146,6 +158,30 @@ public final class Benchmark {
     } finally {
       children.forEach(RelayProcess::close);
       simulator.stop().await();
+    }
+  }
+
+  /**
+   * Every process with no traffic at all, side by side over one window: what an idle relay costs (timers,
+   * pool cleaners, the JVM's own threads), next to the floor (an idle Vert.x process) and nginx. From the
+   * scheduler's nanoseconds, not clock ticks: at this level a tick is a third of the whole.
+   */
+  private void idle(Report report, List<RelayProcess> processes) {
+    if (options.idleSeconds() <= 0 || processes.isEmpty()) {
+      return;
+    }
+    log("idle: " + options.idleSeconds() + " s with no traffic");
+    RelayProcess.sleep(3_000);
+    long[] before = new long[processes.size()];
+    for (int i = 0; i < before.length; i++) {
+      before[i] = processes.get(i).cpuNanos();
+    }
+    long start = System.nanoTime();
+    RelayProcess.sleep(options.idleSeconds() * 1000L);
+    double elapsed = System.nanoTime() - start;
+    for (int i = 0; i < before.length; i++) {
+      RelayProcess p = processes.get(i);
+      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (p.cpuNanos() - before[i]) / elapsed));
     }
   }
 

@@ -24,9 +24,13 @@ final class MemoryPhase {
 
   Report.MemoryRow run(int n) {
     Benchmark.log("memory: " + n + " slow streams through the " + relay.name() + " relay");
-    long heapIdle = relay.liveHeap(0, null).bytes();
+    // As an operator sees it first: resident memory as it is, no collection forced.
+    long rssIdleAsIs = relay.rssBytes();
+    long heapIdle = relay.jvm() ? relay.liveHeap(0, null).bytes() : 0;
     long rssIdle = relay.rssBytes();
-    LoadGenerator load = new LoadGenerator(vertx, "memory", "127.0.0.1", relay.port(), Endpoint.EVENT_SOURCE, n);
+    // nginx passes the simulator's own API through; the relays are measured on their EventSource endpoint.
+    Endpoint endpoint = relay.jvm() ? Endpoint.EVENT_SOURCE : Endpoint.DIRECT;
+    LoadGenerator load = new LoadGenerator(vertx, "memory", "127.0.0.1", relay.port(), endpoint, n);
     long streamMs = options.memoryTokens() * options.memoryPaceMs();
     // Open them over a third of a stream's life, so all are open together well before the first ends.
     long rampMs = streamMs / 3;
@@ -42,14 +46,16 @@ final class MemoryPhase {
     double cpuShare = (relay.cpuMillis() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e6);
     int open = running.open();
     long files = relay.openFiles();
+    long rssOpenAsIs = relay.rssBytes();
     // Both readings right after a full GC, as the idle ones were.
-    RelayProcess.Histogram heap = relay.liveHeap(12,
-      options.out().toAbsolutePath().resolveSibling("relay-" + relay.name() + "-histogram.txt"));
+    RelayProcess.Histogram heap = relay.jvm() ? relay.liveHeap(12,
+      options.out().toAbsolutePath().resolveSibling("relay-" + relay.name() + "-histogram.txt"))
+      : new RelayProcess.Histogram(0, java.util.List.of());
     long rssOpen = relay.rssBytes();
     Benchmark.log("memory: " + open + " open (" + running.receiving() + " receiving), waiting for them to finish");
     LoadGenerator.Result result = running.result().await();
     load.close().await();
     return new Report.MemoryRow(relay.name(), n, open, result.errors(), result.errorSamples(), rssIdle,
-      rssOpen, heapIdle, heap.bytes(), files, cpuShare, heap.top());
+      rssOpen, rssIdleAsIs, rssOpenAsIs, heapIdle, heap.bytes(), files, cpuShare, heap.top());
   }
 }

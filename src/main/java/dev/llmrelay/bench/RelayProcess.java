@@ -63,6 +63,21 @@ final class RelayProcess implements AutoCloseable {
     return launch(name, builder, port, log, false);
   }
 
+  /**
+   * Starts nginx ({@link Nginx}) in the foreground with {@code configFile}, on CPU {@code cpu}; returns once
+   * an HTTP request through it is answered.
+   */
+  static RelayProcess startNginx(String name, Path nginx, Path configFile, Path prefix, int port, String cpu, Path log) {
+    List<String> command = new ArrayList<>();
+    if (cpu != null) {
+      command.addAll(List.of("taskset", "-c", cpu));
+    }
+    command.addAll(List.of(nginx.toString(), "-p", prefix.toString(), "-c", configFile.toString(),
+      "-e", prefix.resolve("error.log").toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    return launch(name, builder, port, log, false);
+  }
+
   private static ProcessBuilder builder(String cpu, List<String> jvmArgs, List<String> main, Path log) {
     List<String> command = new ArrayList<>();
     if (cpu != null) {
@@ -96,11 +111,55 @@ final class RelayProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** User plus system CPU time the relay has used so far, in milliseconds: all threads, and the JIT's. */
+  /**
+   * User plus system CPU time the relay has used so far, in milliseconds: all threads (of its worker processes
+   * too: nginx), and the JIT's.
+   */
   Cpu cpu() {
     long all = 0;
     long jit = 0;
-    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+    for (long pid : pids()) {
+      long[] used = cpuTicks(pid);
+      all += used[0];
+      jit += used[1];
+    }
+    return new Cpu(all * 1000 / clockTicksPerSecond, jit * 1000 / clockTicksPerSecond);
+  }
+
+  /** This process and its descendants (nginx's workers; taskset execs, so it is the process itself). */
+  private List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    pids.add(pid());
+    process.descendants().forEach(p -> pids.add(p.pid()));
+    return pids;
+  }
+
+  /**
+   * Nanoseconds on a CPU so far, from the scheduler ({@code /proc/<pid>/task/<tid>/schedstat}), all threads
+   * and processes: exact where the tick counts of {@link #cpu} are 10 ms steps, for an idle process.
+   */
+  long cpuNanos() {
+    long sum = 0;
+    for (long pid : pids()) {
+      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+          } catch (IOException | RuntimeException threadEnded) {
+            // gone between the listing and the read
+          }
+        }
+      } catch (IOException gone) {
+        // a worker that ended
+      }
+    }
+    return sum;
+  }
+
+  private static long[] cpuTicks(long pid) {
+    long all = 0;
+    long jit = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         String stat;
         try {
@@ -120,7 +179,7 @@ final class RelayProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new Cpu(all * 1000 / clockTicksPerSecond, jit * 1000 / clockTicksPerSecond);
+    return new long[] {all, jit};
   }
 
   /** Milliseconds of CPU: the whole process, and its JIT compiler threads (a warm-up cost). */
@@ -143,23 +202,35 @@ final class RelayProcess implements AutoCloseable {
     return cpu().totalMs();
   }
 
-  /** Resident set size in bytes ({@code VmRSS}). */
+  /** Resident set size in bytes ({@code VmRSS}), of the process and its workers. */
   long rssBytes() {
-    for (String line : read(Path.of("/proc", Long.toString(pid()), "status")).split("\n")) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    long sum = 0;
+    for (long pid : pids()) {
+      for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
+        if (line.startsWith("VmRSS:")) {
+          sum += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
       }
     }
-    throw new IllegalStateException("no VmRSS for " + pid());
+    return sum;
   }
 
-  /** Open file descriptors. */
+  /** Whether this is a JVM (the relays, the floor), whose live heap {@code jcmd} can read. */
+  boolean jvm() {
+    return !name.equals(Nginx.NAME);
+  }
+
+  /** Open file descriptors, of the process and its workers. */
   long openFiles() {
-    try (var list = Files.list(Path.of("/proc", Long.toString(pid()), "fd"))) {
-      return list.count();
-    } catch (IOException e) {
-      return -1;
+    long sum = 0;
+    for (long pid : pids()) {
+      try (var list = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+        sum += list.count();
+      } catch (IOException e) {
+        return -1;
+      }
     }
+    return sum;
   }
 
   /**

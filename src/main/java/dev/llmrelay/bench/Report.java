@@ -89,11 +89,17 @@ final class Report {
 
   /** The memory phase of one relay. */
   record MemoryRow(String upstream, int streams, int reached, int errors, List<String> errorSamples, long rssIdle,
-                   long rssOpen, long heapIdle, long heapOpen, long openFiles, double cpuShareOpen,
-                   List<String> histogramTop) {
+                   long rssOpen, long rssIdleAsIs, long rssOpenAsIs, long heapIdle, long heapOpen, long openFiles,
+                   double cpuShareOpen, List<String> histogramTop) {
 
+    /** Resident memory per open stream, both readings right after a full GC. */
     double rssPerStream() {
       return reached == 0 ? 0 : (rssOpen - rssIdle) / (double) reached;
+    }
+
+    /** Resident memory per open stream as an operator sees it: no collection forced before either reading. */
+    double rssAsIsPerStream() {
+      return reached == 0 ? 0 : (rssOpenAsIs - rssIdleAsIs) / (double) reached;
     }
 
     double heapPerStream() {
@@ -101,7 +107,12 @@ final class Report {
     }
   }
 
+  /** One process with nothing to do: its CPU over the window, as a share of one core. */
+  record IdleRow(String name, double seconds, double coreShare) {
+  }
+
   final List<Row> rows = new ArrayList<>();
+  final List<IdleRow> idle = new ArrayList<>();
   final List<MemoryRow> memory = new ArrayList<>();
   final JsonObject machine;
 
@@ -133,6 +144,14 @@ final class Report {
     return find(Endpoint.DIRECT.label, "-", concurrency);
   }
 
+  /** The nginx row at this level, or null when the run had none (or this is a reference row). */
+  private Row nginx(Row r) {
+    if (r.endpoint.equals(Nginx.NAME) || r.endpoint.equals(FLOOR) || r.endpoint.equals(Endpoint.DIRECT.label)) {
+      return null;
+    }
+    return find(Nginx.NAME, "-", r.concurrency);
+  }
+
   /** The pass-through floor's row at this level, or null when the run had none (or this is it). */
   private Row floor(Row r) {
     if (r.endpoint.equals(FLOOR) || r.endpoint.equals(Endpoint.DIRECT.label)) {
@@ -144,32 +163,44 @@ final class Report {
   String table() {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT,
-      "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %10s %10s %8s %9s %8s %11s %6s %9s%n",
+      "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %10s %10s %10s %8s %9s %8s %11s %9s %6s %9s%n",
       "endpoint", "up", "conc", "streams", "errors", "ttft p50", "ttft p99", "added p50", "added p99",
-      "floor+ p50", "floor+ p99", "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu %", "jit ms/1k"));
+      "floor+ p50", "floor+ p99", "nginx+ p50", "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu x ngx", "cpu %",
+      "jit ms/1k"));
     for (Row r : rows) {
       Row base = baseline(r.concurrency);
       Row floor = floor(r);
+      Row nginx = nginx(r);
       boolean noBaseline = base == null || r == base;
       out.append(String.format(Locale.ROOT,
-        "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %10s %10s %8s %9.0f %8s %11s %6s %9s%n",
+        "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %10s %10s %10s %8s %9.0f %8s %11s %9s %6s %9s%n",
         r.endpoint, r.upstream, r.concurrency, r.streams, r.errors, r.ttftMs(50), r.ttftMs(99),
         noBaseline ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), noBaseline ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
         floor == null ? "-" : fmt(r.ttftMs(50) - floor.ttftMs(50)),
         floor == null ? "-" : fmt(r.ttftMs(99) - floor.ttftMs(99)),
+        nginx == null ? "-" : fmt(r.ttftMs(50) - nginx.ttftMs(50)),
         noBaseline ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
         noBaseline ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
         r.cpuMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMsPer1000()),
+        nginx == null || nginx.cpuMsPer1000() <= 0 || r.cpuMsPer1000() < 0 ? "-"
+          : fmt2(r.cpuMsPer1000() / nginx.cpuMsPer1000()),
         r.cpuShare() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * r.cpuShare()),
         r.jitMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.jitMsPer1000())));
     }
     if (!memory.isEmpty()) {
-      out.append(String.format(Locale.ROOT, "%n%-4s %8s %8s %6s %12s %12s %10s %10s %7s%n", "up", "streams", "open",
-        "errors", "RSS/stream", "heap/stream", "RSS MB", "heap MB", "fds", "cpu %"));
+      out.append(String.format(Locale.ROOT, "%n%-6s %8s %8s %6s %15s %12s %12s %10s %10s %7s %6s%n", "up", "streams",
+        "open", "errors", "RSS/stream as-is", "RSS/stream", "heap/stream", "RSS MB", "heap MB", "fds", "cpu %"));
       for (MemoryRow m : memory) {
-        out.append(String.format(Locale.ROOT, "%-4s %8d %8d %6d %10.1f KB %10.1f KB %10.0f %10.0f %7d %6.0f%n",
-          m.upstream(), m.streams(), m.reached(), m.errors(), m.rssPerStream() / 1024, m.heapPerStream() / 1024,
+        out.append(String.format(Locale.ROOT, "%-6s %8d %8d %6d %13.1f KB %10.1f KB %10.1f KB %10.0f %10.0f %7d %6.0f%n",
+          m.upstream(), m.streams(), m.reached(), m.errors(), m.rssAsIsPerStream() / 1024, m.rssPerStream() / 1024,
+          m.heapPerStream() / 1024,
           m.rssOpen() / 1048576.0, m.heapOpen() / 1048576.0, m.openFiles(), 100 * m.cpuShareOpen()));
+      }
+    }
+    if (!idle.isEmpty()) {
+      out.append(String.format(Locale.ROOT, "%n%-14s %10s %14s%n", "idle", "seconds", "% of a core"));
+      for (IdleRow i : idle) {
+        out.append(String.format(Locale.ROOT, "%-14s %10.0f %14.3f%n", i.name(), i.seconds(), 100 * i.coreShare()));
       }
     }
     for (Row r : rows) {
@@ -205,6 +236,13 @@ final class Report {
           .put("ttftP99Ratio", round(r.ttftMs(99) / base.ttftMs(99)))
           .put("streamsPerSecondRatio", round(r.streamsPerSecond() / base.streamsPerSecond()));
       }
+      Row nginx = nginx(r);
+      if (nginx != null) {
+        json.put("beyondNginxTtftP50Ms", round(r.ttftMs(50) - nginx.ttftMs(50)));
+        if (nginx.cpuMsPer1000() > 0 && r.cpuMsPer1000() >= 0) {
+          json.put("cpuPer1000RatioToNginx", round(r.cpuMsPer1000() / nginx.cpuMsPer1000()));
+        }
+      }
       if (r.cpuMsPer1000() >= 0) {
         json.put("relayCpuMsPer1000Streams", round(r.cpuMsPer1000())).put("relayCpuShare", round(r.cpuShare()))
           .put("relayJitMsPer1000Streams", round(r.jitMsPer1000()));
@@ -216,11 +254,18 @@ final class Report {
       mem.add(new JsonObject().put("upstream", m.upstream()).put("streams", m.streams()).put("open", m.reached())
         .put("errors", m.errors()).put("rssPerStreamBytes", Math.round(m.rssPerStream()))
         .put("heapPerStreamBytes", Math.round(m.heapPerStream())).put("rssIdleBytes", m.rssIdle())
+        .put("rssAsIsPerStreamBytes", Math.round(m.rssAsIsPerStream())).put("rssIdleAsIsBytes", m.rssIdleAsIs())
+        .put("rssOpenAsIsBytes", m.rssOpenAsIs())
         .put("rssOpenBytes", m.rssOpen()).put("heapIdleBytes", m.heapIdle()).put("heapOpenBytes", m.heapOpen())
         .put("openFiles", m.openFiles()).put("relayCpuShareOpen", round(m.cpuShareOpen()))
         .put("errorSamples", new JsonArray(m.errorSamples())).put("histogramTop", new JsonArray(m.histogramTop())));
     }
-    return new JsonObject().put("machine", machine).put("latency", latency).put("memory", mem);
+    JsonArray idling = new JsonArray();
+    for (IdleRow i : idle) {
+      idling.add(new JsonObject().put("process", i.name()).put("seconds", round(i.seconds()))
+        .put("coreShare", Math.round(i.coreShare() * 1e6) / 1e6));
+    }
+    return new JsonObject().put("machine", machine).put("latency", latency).put("memory", mem).put("idle", idling);
   }
 
   void write(Path file) {

@@ -49,7 +49,7 @@ public final class CatalogVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     http = vertx.createHttpClient(UpstreamClient.clientOptions(upstream),
-      new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1));
+      new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1).setCleanerPeriod(UpstreamClient.POOL_CLEANER_MS));
     fetch();
     timer = vertx.setPeriodic(refreshMs, id -> fetch());
     return Future.succeededFuture();

@@ -50,7 +50,6 @@ public final class ProviderVerticle extends VerticleBase {
     client = new UpstreamClient(vertx, config.upstream(), breaker,
       RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()), health.routes(),
       health.admission().limit(), tracing);
-    ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
     opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
     // start() runs on this instance's event loop: routers on the same loop open their streams here.
     localOpens = vertx.eventBus().localConsumer(Addresses.localOpen(Thread.currentThread().getName()),
@@ -61,7 +60,7 @@ public final class ProviderVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(ticker);
+    stopTicking();
     // Take no new streams, then end the open ones with a typed error: their routers (perhaps on other
     // nodes) tell their clients at once instead of waiting for the watchdog.
     return opens.unregister().eventually(() -> {
@@ -107,7 +106,10 @@ public final class ProviderVerticle extends VerticleBase {
     }
     UpstreamStream stream = new UpstreamStream(vertx, message.body(), config.upstream(), config.stream(), health,
       done -> health.admission().release(), this::forget);
-    active.add(stream);
+    if (active.add(stream) && active.size() == 1) {
+      // The tick runs only while a stream is here (a detached resumable one included): an idle provider costs nothing.
+      ticker = vertx.setPeriodic(config.stream().tickMs(), id -> tick());
+    }
     stream.listen().onComplete(ar -> {
       if (ar.failed()) {
         health.admission().release();
@@ -121,7 +123,16 @@ public final class ProviderVerticle extends VerticleBase {
   }
 
   private void forget(UpstreamStream stream) {
-    active.remove(stream);
+    if (active.remove(stream) && active.isEmpty()) {
+      stopTicking();
+    }
+  }
+
+  private void stopTicking() {
+    if (ticker >= 0) {
+      vertx.cancelTimer(ticker);
+      ticker = -1;
+    }
   }
 
   private void tick() {

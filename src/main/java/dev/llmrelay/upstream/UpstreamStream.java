@@ -5,87 +5,60 @@ import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.bus.StreamControl;
 import dev.llmrelay.config.RelayConfig;
-import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
-import dev.llmrelay.trace.Tracing;
-import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.parsetools.RecordParser;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The provider side of one stream: opens the upstream, decodes its SSE body, and sends one bus
- * message per useful chunk while it holds credits. The parser's record demand tracks the credits,
- * so a router that stops granting them stops the upstream read (TCP backpressure to the origin).
- * Timeouts are checked by {@link #tick}; every terminal path goes through {@link #finish}.
+ * The bus side of one stream at the provider: sends one bus message per useful chunk its
+ * {@link UpstreamRead} decodes while the router grants credits, takes the router's control messages
+ * (credits, cancel), pings a quiet router across processes, and numbers the events. The read's record
+ * demand follows the credits, so a router that stops granting them stops the upstream read (TCP
+ * backpressure to the origin). Timeouts are checked by {@link #tick}; every terminal path goes through
+ * {@link #finish}.
  *
  * <p>A resumable stream ({@link OpenRequest#resume()}) also keeps its events in a {@link ReplayLog}.
  * When its client leaves it goes on reading the upstream for the grace period; a client that comes
  * back (through any router, on any node) gets the events after the last one it had, then the live
  * tail. Its control address is its public id, so every edge node can reach it.
  */
-final class UpstreamStream implements UpstreamClient.Attempts {
+final class UpstreamStream implements UpstreamRead.Listener {
 
-  private static final int MAX_RECORD_BYTES = 1 << 20;
+  /** How long a delivered resumable stream stays resumable: a browser that lost the end is back in about 1 s. */
+  static final long KEEP_AFTER_DELIVERY_MS = 5_000;
 
-  private final Vertx vertx;
   private final EventBus eventBus;
   private final String streamId;
   private final long window;
-  private final boolean raw;
-  /** The request for the upstream, until it is handed to the client: a long conversation is not kept for the stream's life. */
-  private String body;
-  private final RelayConfig.Upstream upstream;
   private final RelayConfig.Streams streams;
   private final UpstreamHealth health;
   private final Consumer<UpstreamStream> onUpstreamDone;
   private final Consumer<UpstreamStream> onGone;
   private final OpenRequest.Resume resume;
   private final ReplayLog replay;
-  private final String traceparent;
+  private final UpstreamRead read;
   private String dataAddress;
   /** The stream id of the router connection served now: its data address is {@link #dataAddress}. */
   private String target;
-  private final SseDecoder sse = new SseDecoder(this::onEvent);
-  private final long startedAt = System.currentTimeMillis();
   private final DeliveryOptions pingOptions;
   private final boolean heartbeats;
 
   private MessageConsumer<StreamControl> control;
-  private HttpClientRequest request;
-  /** The span of the upstream request that answered 2xx (invalid when not traced), ended by {@link #finish}. */
-  private Span requestSpan;
-  /** Why the upstream side ended, for its span: the error type, or null when it completed. */
-  private String endError;
-  private long backoffTimer = -1;
-  private HttpClientResponse response;
-  private RecordParser parser;
   private long credits;
-  private long demand;
-  private int sentByRecord;
   private long seq;
-  private String model;
-  private String finishReason;
-  private String usage;
-  private boolean firstToken;
-  private long headAt;
-  private long waitingSince;
   private long nextPingAt;
   private boolean pingInFlight;
-  private boolean cancelled;
   private boolean finished;
+  /** Why the upstream side ended, for its trace span: the error type, or null when it completed. */
+  private String endError;
   /** A resumable stream whose client is gone: events go to the replay log only, until a resume or the grace end. */
   private boolean detached;
   private long graceDeadline;
@@ -99,24 +72,19 @@ final class UpstreamStream implements UpstreamClient.Attempts {
   UpstreamStream(Vertx vertx, OpenRequest open, RelayConfig.Upstream upstream, RelayConfig.Streams streams,
                  UpstreamHealth health, Consumer<UpstreamStream> onUpstreamDone, Consumer<UpstreamStream> onGone) {
     this.health = health;
-    this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.streamId = open.streamId();
     this.window = open.credits();
-    this.raw = open.raw();
-    this.body = open.body();
-    this.upstream = upstream;
     this.streams = streams;
     this.onUpstreamDone = onUpstreamDone;
     this.onGone = onGone;
     this.resume = open.resume();
-    this.traceparent = open.traceparent();
     this.replay = resume == null ? null : new ReplayLog(resume.bufferBytes());
+    this.read = new UpstreamRead(vertx, upstream, open.body(), open.model(), open.raw(), open.traceparent(), this);
     this.dataAddress = Addresses.data(streamId);
     this.target = streamId;
     this.credits = open.credits();
-    this.model = open.model();
-    this.nextPingAt = startedAt + streams.heartbeatMs();
+    this.nextPingAt = System.currentTimeMillis() + streams.heartbeatMs();
     this.pingOptions = new DeliveryOptions().setSendTimeout(streams.watchdogMs());
     // Only across processes can a router vanish without a word: in one process a router that stops
     // cancels its streams itself, and pings would only cost work on every quiet stream.
@@ -131,40 +99,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   /** Opens the upstream and starts streaming from its head. */
   void run(UpstreamClient client) {
-    String request = body;
-    body = null;
-    client.open(request, model, this).onComplete(ar -> {
-      if (ar.succeeded()) {
-        onHead(ar.result());
-      } else if (!finished) {
-        fail(ErrorMapper.fromThrowable(ar.cause()), false);
-      }
-    });
-  }
-
-  @Override
-  public boolean cancelled() {
-    return cancelled;
-  }
-
-  @Override
-  public void current(HttpClientRequest current) {
-    this.request = current;
-  }
-
-  @Override
-  public void backoff(long timerId) {
-    this.backoffTimer = timerId;
-  }
-
-  @Override
-  public String traceparent() {
-    return traceparent;
-  }
-
-  @Override
-  public void upstreamSpan(Span span) {
-    this.requestSpan = span;
+    read.run(client);
   }
 
   /** Checks the timeouts and sends the heartbeat; called by the verticle every {@code tickMs}. */
@@ -173,7 +108,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       return;
     }
     if ((detached || finished) && resume != null && now >= graceDeadline) {
-      // Nobody came back in time (or confirmed the end): stop generating and forget what was kept.
+      // Nobody came back in time (or the end went out and nobody came back for it): forget what was kept.
       if (!finished) {
         health.resumableExpired();
         cancel();
@@ -184,19 +119,9 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     if (finished) {
       return;
     }
-    if (upstream.totalTimeoutMs() > 0 && now - startedAt > upstream.totalTimeoutMs()) {
-      fail(RelayError.of(ErrorType.TIMEOUT, "The stream exceeded the total time limit of "
-        + upstream.totalTimeoutMs() + " ms"), true);
-      return;
-    }
-    if (response != null && !firstToken && now - headAt > upstream.firstTokenTimeoutMs()) {
-      fail(RelayError.of(ErrorType.TIMEOUT, "No first token from the upstream within "
-        + upstream.firstTokenTimeoutMs() + " ms"), true);
-      return;
-    }
-    if (firstToken && credits > 0 && now - waitingSince > upstream.idleTimeoutMs()) {
-      fail(RelayError.of(ErrorType.TIMEOUT, "The upstream sent nothing for " + upstream.idleTimeoutMs()
-        + " ms in the middle of the answer"), true);
+    RelayError timeout = read.timeout(now, credits > 0);
+    if (timeout != null) {
+      fail(timeout, true);
       return;
     }
     if (heartbeats && !detached && now >= nextPingAt && !pingInFlight) {
@@ -228,7 +153,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       case DETACH -> detach();
       case RESUME -> resume(message);
       case DELETE -> delete(message);
-      case DELIVERED -> release();
+      case DELIVERED -> delivered();
       case CREDIT -> {
         if (!detached) {
           credit(msg.credits());
@@ -240,10 +165,21 @@ final class UpstreamStream implements UpstreamClient.Attempts {
 
   private void credit(int granted) {
     if (credits <= 0) {
-      waitingSince = System.currentTimeMillis();
+      read.waitFrom(System.currentTimeMillis());
     }
     credits += granted;
-    rebalance();
+    read.demand(credits);
+  }
+
+  /**
+   * The router wrote the last event to its client. That client may still have lost it (its connection
+   * was closing as the end went out), so what is kept stays a few seconds more for it to come back, not
+   * the whole grace period.
+   */
+  private void delivered() {
+    if (finished && !released) {
+      graceDeadline = Math.min(graceDeadline, System.currentTimeMillis() + KEEP_AFTER_DELIVERY_MS);
+    }
   }
 
   /** The client of this resumable stream left: read on into the replay log for the grace period. */
@@ -260,7 +196,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     graceDeadline = System.currentTimeMillis() + resume.graceMs();
     // No reader to wait for: the log's bound, not credits, limits what is kept.
     credits = Long.MAX_VALUE / 4;
-    rebalance();
+    read.demand(credits);
   }
 
   /** A client came back: check it may, then send it the events after the ones it has, then the live tail. */
@@ -311,9 +247,10 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     }
     // The replayed events are in flight too: the new window starts with them counted.
     credits = ask.credits() - deltas;
-    waitingSince = System.currentTimeMillis();
-    nextPingAt = waitingSince + streams.heartbeatMs();
-    rebalance();
+    long now = System.currentTimeMillis();
+    read.waitFrom(now);
+    nextPingAt = now + streams.heartbeatMs();
+    read.demand(credits);
   }
 
   /** The client ends its resumable stream on purpose: close the upstream, tell a connected reader why. */
@@ -329,114 +266,34 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     release();
   }
 
-  private void onHead(HttpClientResponse head) {
-    if (finished || cancelled) {
-      head.request().reset();
-      finish();
-      endRequestSpan(ErrorType.CANCELLED.wireName());
-      return;
-    }
-    response = head;
-    headAt = System.currentTimeMillis();
+  @Override
+  public void head(String model) {
     send(StreamChunk.head(++seq, model));
-    parser = RecordParser.newDelimited("\n", head).maxRecordSize(MAX_RECORD_BYTES);
-    parser.pause();
-    parser.exceptionHandler(t -> {
-      if (!finished) {
-        fail(t instanceof IllegalStateException
-          ? RelayError.of(ErrorType.UPSTREAM_PROTOCOL, "Malformed upstream stream: a line exceeds " + MAX_RECORD_BYTES + " bytes")
-          : ErrorMapper.fromThrowable(t), true);
-      }
-    });
-    parser.endHandler(v -> onUpstreamEnd());
-    parser.handler(this::onRecord);
-    rebalance();
   }
 
-  private void onRecord(Buffer record) {
-    demand--;
-    if (finished) {
-      return;
-    }
-    sentByRecord = 0;
-    sse.record(record);
-    credits -= sentByRecord;
-    if (sentByRecord > 0) {
-      health.inFlight(window - credits);
-    }
-    if (!finished) {
-      rebalance();
-    }
+  @Override
+  public void delta(String content, String model, String rawChunk) {
+    send(StreamChunk.delta(++seq, content, model, rawChunk));
+    credits--;
+    health.inFlight(window - credits);
   }
 
-  private void onEvent(String type, byte[] data) {
-    if (finished) {
-      return;
-    }
-    Chunk chunk = ChunkDecoder.decode(data);
-    if (chunk.done()) {
-      complete();
-      return;
-    }
-    if (chunk.error() != null) {
-      fail(chunk.error(), true);
-      return;
-    }
-    if (chunk.model() != null) {
-      model = chunk.model();
-    }
-    if (chunk.usage() != null) {
-      usage = chunk.usage();
-    }
-    if (chunk.finishReason() != null) {
-      finishReason = chunk.finishReason();
-    }
-    boolean hasText = chunk.content() != null && !chunk.content().isEmpty();
-    if (hasText || raw) {
-      String rawChunk = raw ? new String(data, StandardCharsets.UTF_8) : null;
-      send(StreamChunk.delta(++seq, chunk.content(), model, rawChunk));
-      sentByRecord++;
-    }
-    if (hasText || chunk.otherDelta()) {
-      // Tool-call fragments and reasoning are progress too: an answer made only of them must not hit
-      // the first-token or idle timeout.
-      firstToken = true;
-      waitingSince = System.currentTimeMillis();
-    }
+  @Override
+  public void end(String model, String finishReason, String usage) {
+    send(StreamChunk.end(++seq, model, finishReason, usage));
+    finish(false);
   }
 
-  private void onUpstreamEnd() {
-    if (finished) {
-      return;
-    }
-    if (finishReason != null && !sse.hasPartialEvent()) {
-      // Some OpenAI-compatible upstreams close after the finish reason without [DONE].
-      complete();
-    } else {
-      fail(RelayError.of(ErrorType.UPSTREAM_PROTOCOL,
-        "The upstream stream ended before the answer was complete (no finish reason, no [DONE])"), false);
-    }
+  @Override
+  public void fail(RelayError error, boolean resetUpstream) {
+    endError = error.type().wireName();
+    send(StreamChunk.error(++seq, error));
+    finish(resetUpstream);
   }
 
-  /** Keeps the parser's record demand equal to the credits the router granted. */
-  private void rebalance() {
-    if (parser == null || finished) {
-      return;
-    }
-    if (credits <= 0) {
-      if (demand > 0) {
-        parser.pause();
-        demand = 0;
-      }
-    } else if (demand != credits) {
-      if (demand > credits) {
-        parser.pause();
-        demand = 0;
-      }
-      long more = credits - demand;
-      demand = credits;
-      parser.fetch(more);
-    }
+  @Override
+  public long credits() {
+    return credits;
   }
 
   void cancel() {
@@ -444,8 +301,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       return;
     }
     endError = ErrorType.CANCELLED.wireName();
-    cancelled = true;
-    finish();
+    finish(true);
   }
 
   /** Lets go of everything: the control address, the replay log, the provider's reference. */
@@ -454,7 +310,7 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       return;
     }
     released = true;
-    finish();
+    finish(false);
     if (control != null) {
       control.unregister();
     }
@@ -467,24 +323,6 @@ final class UpstreamStream implements UpstreamClient.Attempts {
       fail(RelayError.of(ErrorType.UPSTREAM_UNAVAILABLE, "The provider serving this stream shut down"), true);
     }
     release();
-  }
-
-  private void complete() {
-    send(StreamChunk.end(++seq, model, finishReason, usage));
-    finish();
-    if (parser != null) {
-      // Read the rest (normally just the end of the body) so the connection returns to the pool.
-      parser.fetch(Long.MAX_VALUE);
-    }
-  }
-
-  private void fail(RelayError error, boolean resetUpstream) {
-    endError = error.type().wireName();
-    send(StreamChunk.error(++seq, error));
-    if (resetUpstream) {
-      cancelled = true;
-    }
-    finish();
   }
 
   private void send(StreamChunk chunk) {
@@ -500,40 +338,23 @@ final class UpstreamStream implements UpstreamClient.Attempts {
     nextPingAt = System.currentTimeMillis() + streams.heartbeatMs();
   }
 
-  private void endRequestSpan(String errorType) {
-    if (requestSpan != null) {
-      Tracing.end(requestSpan, errorType);
-      requestSpan = null;
-    }
-  }
-
   /**
-   * Ends the upstream side once: closes the upstream if it was cancelled and frees its admission place.
-   * A resumable stream whose client is away stays reachable (its control address and log) until a resume
-   * or the grace end; any other is let go at once.
+   * Ends the stream's upstream side once: closes the read ({@code reset}: the upstream request too) and
+   * frees its admission place. A resumable stream whose client is away stays reachable (its control address
+   * and log) until a resume or the grace end; any other is let go at once.
    */
-  private void finish() {
+  private void finish(boolean reset) {
     if (finished) {
       return;
     }
     finished = true;
-    if (backoffTimer >= 0) {
-      vertx.cancelTimer(backoffTimer);
-    }
-    if (cancelled) {
-      if (response != null) {
-        response.request().reset();
-      } else if (request != null) {
-        request.reset();
-      }
-    }
-    endRequestSpan(endError);
+    read.close(reset, endError);
     onUpstreamDone.accept(this);
     if (resume == null) {
       release();
     } else if (!detached) {
       // The last events went to a router whose client may have just left: keep them until it confirms
-      // the end reached its client, or for the grace period.
+      // the end reached its client (then briefly), or for the grace period.
       graceDeadline = System.currentTimeMillis() + resume.graceMs();
     }
   }
