@@ -5,6 +5,7 @@ import dev.llmrelay.bus.RecordCodec;
 import dev.llmrelay.catalog.CatalogVerticle;
 import dev.llmrelay.catalog.ModelCatalog;
 import dev.llmrelay.cluster.HazelcastUsage;
+import dev.llmrelay.config.DeploymentConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.edge.ModelsFilePrices;
@@ -112,7 +113,7 @@ public final class Relay {
     UpstreamHealth health = UpstreamHealth.of(vertx, config);
     Edge edge = Edge.create(config.security(), registry, health, clock,
       ModelsFilePrices.load(config.http().modelsFile()));
-    RelayConfig.Deployment deployment = config.deployment();
+    DeploymentConfig deployment = config.deployment();
     if (deployment.clustered() && deployment.runsRouters() && vertx.isClustered()) {
       // Per-key limits and budgets hold across the cluster; standalone they stay per process.
       edge.shareLimits(vertx, shared.apply(HazelcastUsage.of(vertx)));

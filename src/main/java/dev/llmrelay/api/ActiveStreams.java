@@ -1,7 +1,7 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.bus.OpenRequest;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.edge.StreamObservation;
 import dev.llmrelay.error.ErrorMapper;
@@ -22,13 +22,13 @@ import java.util.Set;
 final class ActiveStreams {
 
   private final Vertx vertx;
-  private final RelayConfig.Streams config;
+  private final StreamConfig config;
   private final UpstreamHealth health;
   private final Edge edge;
   private final Set<BusStream> active = new HashSet<>();
   private long ticker = -1;
 
-  ActiveStreams(Vertx vertx, RelayConfig.Streams config, UpstreamHealth health, Edge edge) {
+  ActiveStreams(Vertx vertx, StreamConfig config, UpstreamHealth health, Edge edge) {
     this.vertx = vertx;
     this.config = config;
     this.health = health;

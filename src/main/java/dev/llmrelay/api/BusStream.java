@@ -4,7 +4,7 @@ import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.bus.StreamControl;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -41,7 +41,7 @@ final class BusStream {
   private final EventBus eventBus;
   /** Whether other processes' providers may take a stream this process's providers refused. */
   private final boolean clustered;
-  private final RelayConfig.Streams config;
+  private final StreamConfig config;
   private final StreamSink sink;
   private final Consumer<BusStream> onFinished;
   /** The stream's span on this router; each open request to a provider is a {@code relay.bus.open} under it. */
@@ -63,7 +63,7 @@ final class BusStream {
   private boolean cancelPending;
   private boolean ended;
 
-  private BusStream(Vertx vertx, RelayConfig.Streams config, StreamSink sink, Consumer<BusStream> onFinished) {
+  private BusStream(Vertx vertx, StreamConfig config, StreamSink sink, Consumer<BusStream> onFinished) {
     this.eventBus = vertx.eventBus();
     this.clustered = vertx.isClustered();
     this.config = config;
@@ -76,7 +76,7 @@ final class BusStream {
    * Starts a stream of {@code upstreamBody} into {@code sink}. {@code onFinished} is told once, when
    * the stream has ended for any reason.
    */
-  static BusStream open(Vertx vertx, RelayConfig.Streams config, String upstreamBody, String model, boolean raw,
+  static BusStream open(Vertx vertx, StreamConfig config, String upstreamBody, String model, boolean raw,
                         OpenRequest.Resume resume, StreamSpan trace, StreamSink sink, Consumer<BusStream> onFinished) {
     BusStream stream = new BusStream(vertx, config, sink, onFinished);
     stream.resume = resume;
@@ -96,7 +96,7 @@ final class BusStream {
    * wherever in the cluster its provider runs, it sends what the client missed, then the live tail.
    * {@code refused} is told instead when the stream cannot be resumed; nothing is written to the sink then.
    */
-  static BusStream resume(Vertx vertx, RelayConfig.Streams config, String publicId, long lastSeq, String owner,
+  static BusStream resume(Vertx vertx, StreamConfig config, String publicId, long lastSeq, String owner,
                           StreamSink sink, Refusal refused, Consumer<BusStream> onFinished) {
     BusStream stream = new BusStream(vertx, config, sink, onFinished);
     stream.resume = new OpenRequest.Resume(publicId, owner, 0, 0);

@@ -2,7 +2,7 @@ package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
 import dev.llmrelay.bus.OpenRequest;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.edge.InputLimits;
 import dev.llmrelay.error.RelayException;
 import dev.llmrelay.http.ErrorFormat;
@@ -22,14 +22,14 @@ import java.util.function.Supplier;
  */
 final class EventSourceApi {
 
-  private final RelayConfig.Streams config;
+  private final StreamConfig config;
   private final ModelsCatalog catalog;
   private final InputLimits input;
   private final SchemaRegistry schemas;
   private final ActiveStreams streams;
   private final ResumableStreams resumable;
 
-  EventSourceApi(RelayConfig.Streams config, ModelsCatalog catalog, InputLimits input, ActiveStreams streams,
+  EventSourceApi(StreamConfig config, ModelsCatalog catalog, InputLimits input, ActiveStreams streams,
                  ResumableStreams resumable) {
     this.config = config;
     this.catalog = catalog;

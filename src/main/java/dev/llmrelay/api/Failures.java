@@ -1,6 +1,6 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.HttpConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -19,10 +19,10 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class Failures {
 
-  private final RelayConfig.Http config;
+  private final HttpConfig config;
   private final Edge edge;
 
-  Failures(RelayConfig.Http config, Edge edge) {
+  Failures(HttpConfig config, Edge edge) {
     this.config = config;
     this.edge = edge;
   }

@@ -1,6 +1,6 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.edge.InputLimits;
 import dev.llmrelay.error.RelayException;
 import dev.llmrelay.http.ErrorFormat;
@@ -30,12 +30,12 @@ final class OpenAiApi {
   static final String PREFIX = ErrorFormat.OPENAI_PREFIX;
   private static final String MODELS = "/v1/models/";
 
-  private final RelayConfig.Streams config;
+  private final StreamConfig config;
   private final ModelsCatalog catalog;
   private final InputLimits input;
   private final StreamOpener streams;
 
-  OpenAiApi(RelayConfig.Streams config, ModelsCatalog catalog, InputLimits input, StreamOpener streams) {
+  OpenAiApi(StreamConfig config, ModelsCatalog catalog, InputLimits input, StreamOpener streams) {
     this.config = config;
     this.catalog = catalog;
     this.input = input;

@@ -1,7 +1,7 @@
 package dev.llmrelay.api;
 
 import com.networknt.schema.SchemaRegistry;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.edge.InputLimits;
 import dev.llmrelay.error.RelayException;
 import dev.llmrelay.http.ErrorFormat;
@@ -21,12 +21,12 @@ final class ResponsesApi {
 
   static final String RESPONSES = ErrorFormat.OPENAI_RESPONSES_PATH;
 
-  private final RelayConfig.Streams config;
+  private final StreamConfig config;
   private final InputLimits input;
   private final SchemaRegistry schemas = AnswerSchema.registry();
   private final OpenAiApi.StreamOpener streams;
 
-  ResponsesApi(RelayConfig.Streams config, InputLimits input, OpenAiApi.StreamOpener streams) {
+  ResponsesApi(StreamConfig config, InputLimits input, OpenAiApi.StreamOpener streams) {
     this.config = config;
     this.input = input;
     this.streams = streams;

@@ -2,7 +2,7 @@ package dev.llmrelay.api;
 
 import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.StreamControl;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.edge.Edge;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -35,11 +35,11 @@ final class ResumableStreams {
   }
 
   private final Vertx vertx;
-  private final RelayConfig.Streams config;
+  private final StreamConfig config;
   private final Edge edge;
   private final Opener opener;
 
-  ResumableStreams(Vertx vertx, RelayConfig.Streams config, Edge edge, Opener opener) {
+  ResumableStreams(Vertx vertx, StreamConfig config, Edge edge, Opener opener) {
     this.vertx = vertx;
     this.config = config;
     this.edge = edge;

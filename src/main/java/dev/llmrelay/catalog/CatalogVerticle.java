@@ -1,6 +1,6 @@
 package dev.llmrelay.catalog;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,7 +30,7 @@ public final class CatalogVerticle extends VerticleBase {
   static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
   private final ModelCatalog catalog;
-  private final RelayConfig.Upstream upstream;
+  private final UpstreamConfig upstream;
   private final long refreshMs;
   private final String url;
   private HttpClient http;
@@ -38,7 +38,7 @@ public final class CatalogVerticle extends VerticleBase {
   private boolean fetching;
   private boolean failing;
 
-  public CatalogVerticle(ModelCatalog catalog, RelayConfig.Upstream upstream, long refreshMs) {
+  public CatalogVerticle(ModelCatalog catalog, UpstreamConfig upstream, long refreshMs) {
     this.catalog = catalog;
     this.upstream = upstream;
     this.refreshMs = refreshMs;

@@ -2,7 +2,7 @@ package dev.llmrelay.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.DeploymentConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -20,7 +20,7 @@ import java.util.Properties;
 
 /**
  * Starts a Vert.x instance whose event bus is clustered with Hazelcast: the node joins the members
- * listed in {@link RelayConfig.Cluster} over TCP-IP and binds both Hazelcast and the event bus to
+ * listed in {@link DeploymentConfig.Cluster} over TCP-IP and binds both Hazelcast and the event bus to
  * the configured host. The relay's bus protocol then reaches routers and providers on other nodes
  * unchanged.
  */
@@ -30,12 +30,13 @@ public final class ClusterNode {
   }
 
   /** Joins (or founds) the cluster; completes once this node is a member and its event bus listens. */
-  public static Future<Vertx> start(RelayConfig.Cluster cluster) {
+  public static Future<Vertx> start(DeploymentConfig.Cluster cluster) {
     return start(cluster, new VertxOptions(), null);
   }
 
-  /** As {@link #start(RelayConfig.Cluster)}, from {@code options} and with {@code metrics} (null: none). */
-  public static Future<Vertx> start(RelayConfig.Cluster cluster, VertxOptions options, VertxMetricsFactory metrics) {
+  /** As {@link #start(DeploymentConfig.Cluster)}, from {@code options} and with {@code metrics} (null: none). */
+  public static Future<Vertx> start(DeploymentConfig.Cluster cluster, VertxOptions options,
+                                    VertxMetricsFactory metrics) {
     Config hazelcast;
     try {
       hazelcast = hazelcastConfig(cluster);
@@ -57,7 +58,7 @@ public final class ClusterNode {
    * jar), with {@code ${relay.cluster.*}} replaced by this node's settings and any other
    * {@code ${...}} by a Java system property.
    */
-  public static Config hazelcastConfig(RelayConfig.Cluster cluster) {
+  public static Config hazelcastConfig(DeploymentConfig.Cluster cluster) {
     Properties values = new Properties();
     values.putAll(System.getProperties());
     values.setProperty("relay.cluster.name", cluster.name());

@@ -24,8 +24,9 @@ final class ClientKeysEnv {
 
   static RelayConfig apply(RelayConfig config, Map<String, String> env, boolean hostFromEnv,
                            Supplier<RelayConfig> shipped) {
-    RelayConfig.Security security = config.security() != null ? config.security() : shipped.get().security();
-    List<RelayConfig.ClientKey> keys = new ArrayList<>(security.clientKeys() == null ? List.of() : security.clientKeys());
+    SecurityConfig security = config.security() != null ? config.security() : shipped.get().security();
+    List<SecurityConfig.ClientKey> keys = new ArrayList<>(security.clientKeys() == null ? List.of()
+      : security.clientKeys());
     String fromEnv = env.get("RELAY_CLIENT_KEYS");
     if (fromEnv != null && !fromEnv.isBlank()) {
       keys.addAll(parse(fromEnv));
@@ -48,8 +49,8 @@ final class ClientKeysEnv {
   }
 
   /** {@code [name=]<sha256 hex>} entries separated by commas. */
-  static List<RelayConfig.ClientKey> parse(String value) {
-    List<RelayConfig.ClientKey> keys = new ArrayList<>();
+  static List<SecurityConfig.ClientKey> parse(String value) {
+    List<SecurityConfig.ClientKey> keys = new ArrayList<>();
     String[] entries = value.split(",");
     for (int i = 0; i < entries.length; i++) {
       String entry = entries[i].trim();
@@ -63,16 +64,16 @@ final class ClientKeysEnv {
           + "digest> (64 hex characters); hash a key with: printf %s 'the-key' | sha256sum");
       }
       String id = eq < 0 ? "key-" + digest.substring(0, 8) : entry.substring(0, eq).trim();
-      keys.add(new RelayConfig.ClientKey(id, digest, null));
+      keys.add(new SecurityConfig.ClientKey(id, digest, null));
     }
     return keys;
   }
 
-  private static void validate(List<RelayConfig.ClientKey> keys) {
+  private static void validate(List<SecurityConfig.ClientKey> keys) {
     Set<String> ids = new HashSet<>();
     Set<String> digests = new HashSet<>();
     for (int i = 0; i < keys.size(); i++) {
-      RelayConfig.ClientKey key = keys.get(i);
+      SecurityConfig.ClientKey key = keys.get(i);
       if (key.id() == null || !key.id().matches("[A-Za-z0-9._-]{1,64}")) {
         throw new IllegalArgumentException("client key " + (i + 1) + ": id must be 1 to 64 letters, digits, . _ or -");
       }

@@ -147,8 +147,8 @@ public final class ConfigLoader {
    * collector, {@code OTEL_SERVICE_NAME} the service, {@code OTEL_SDK_DISABLED=true} turns it off whatever
    * the file says.
    */
-  private static RelayConfig.Traces tracingEnvironment(RelayConfig.Traces tracing, Map<String, String> env) {
-    RelayConfig.Traces result = tracing;
+  private static TracingConfig tracingEnvironment(TracingConfig tracing, Map<String, String> env) {
+    TracingConfig result = tracing;
     String endpoint = blankToNull(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
     if (endpoint != null) {
       result = result.withEndpoint(endpoint);

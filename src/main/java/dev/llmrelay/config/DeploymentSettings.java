@@ -19,8 +19,8 @@ final class DeploymentSettings {
   }
 
   /** Overrides from the environment; later the command line overrides these. */
-  static RelayConfig.Deployment applyEnvironment(RelayConfig.Deployment d, Map<String, String> env) {
-    RelayConfig.Deployment result = d;
+  static DeploymentConfig applyEnvironment(DeploymentConfig d, Map<String, String> env) {
+    DeploymentConfig result = d;
     String cluster = blankToNull(env.get("RELAY_CLUSTER"));
     if (cluster != null) {
       if (!cluster.equalsIgnoreCase("true") && !cluster.equalsIgnoreCase("false")) {
@@ -30,9 +30,9 @@ final class DeploymentSettings {
     }
     String role = blankToNull(env.get("RELAY_ROLE"));
     if (role != null) {
-      result = new RelayConfig.Deployment(result.mode(), role, result.cluster());
+      result = new DeploymentConfig(result.mode(), role, result.cluster());
     }
-    RelayConfig.Cluster c = result.cluster();
+    DeploymentConfig.Cluster c = result.cluster();
     if (c == null) {
       return result;
     }
@@ -44,18 +44,18 @@ final class DeploymentSettings {
     List<String> members = membersVar == null ? c.members()
       : Arrays.stream(membersVar.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
     String file = orElse(env.get("RELAY_CLUSTER_CONFIG"), c.configFile());
-    return new RelayConfig.Deployment(result.mode(), result.role(),
-      new RelayConfig.Cluster(name, host, port, c.portCount(), members, busPort, file));
+    return new DeploymentConfig(result.mode(), result.role(),
+      new DeploymentConfig.Cluster(name, host, port, c.portCount(), members, busPort, file));
   }
 
   /** Applies {@code -cluster} (when set) and {@code -role} (when not null) from the command line. */
-  static RelayConfig.Deployment applyArguments(RelayConfig.Deployment d, boolean cluster, String role) {
-    RelayConfig.Deployment result = cluster ? withMode(d, "cluster") : d;
-    return role == null ? result : new RelayConfig.Deployment(result.mode(), role, result.cluster());
+  static DeploymentConfig applyArguments(DeploymentConfig d, boolean cluster, String role) {
+    DeploymentConfig result = cluster ? withMode(d, "cluster") : d;
+    return role == null ? result : new DeploymentConfig(result.mode(), role, result.cluster());
   }
 
   /** Fails with a message naming the setting when the deployment cannot work. */
-  static void validate(RelayConfig.Deployment d) {
+  static void validate(DeploymentConfig d) {
     if (d == null) {
       throw new IllegalArgumentException("deployment: missing (mode, role, cluster)");
     }
@@ -73,7 +73,7 @@ final class DeploymentSettings {
       }
       return;
     }
-    RelayConfig.Cluster c = d.cluster();
+    DeploymentConfig.Cluster c = d.cluster();
     if (c == null) {
       throw new IllegalArgumentException("deployment.cluster: missing; cluster mode needs its network settings");
     }
@@ -99,8 +99,8 @@ final class DeploymentSettings {
     }
   }
 
-  private static RelayConfig.Deployment withMode(RelayConfig.Deployment d, String mode) {
-    return new RelayConfig.Deployment(mode, d.role(), d.cluster());
+  private static DeploymentConfig withMode(DeploymentConfig d, String mode) {
+    return new DeploymentConfig(mode, d.role(), d.cluster());
   }
 
   private static int port(Map<String, String> env, String name, int otherwise) {

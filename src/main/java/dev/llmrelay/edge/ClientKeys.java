@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,9 +23,9 @@ final class ClientKeys {
   private final Map<String, Client> byDigest = new HashMap<>();
   private final Map<String, Client> byId = new HashMap<>();
 
-  ClientKeys(RelayConfig.Security security) {
+  ClientKeys(SecurityConfig security) {
     if (security.clientKeys() != null) {
-      for (RelayConfig.ClientKey key : security.clientKeys()) {
+      for (SecurityConfig.ClientKey key : security.clientKeys()) {
         Client client = new Client(key.id(), key.limits() != null ? key.limits() : security.limits(),
           key.budget() != null ? key.budget() : security.budget());
         byDigest.put(key.sha256().toLowerCase(Locale.ROOT), client);

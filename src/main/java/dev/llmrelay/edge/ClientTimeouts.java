@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.HttpConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -43,7 +43,7 @@ public final class ClientTimeouts {
   private final EdgeMetrics metrics;
   private final Map<HttpConnection, Watch> watches = new HashMap<>();
 
-  public ClientTimeouts(Vertx vertx, RelayConfig.Http config, Edge edge) {
+  public ClientTimeouts(Vertx vertx, HttpConfig config, Edge edge) {
     this.vertx = vertx;
     this.headerMs = config.headerTimeoutMs();
     this.bodyMs = config.bodyTimeoutMs();

@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.trace.StreamSpan;
 import dev.llmrelay.trace.Tracing;
 import dev.llmrelay.upstream.UpstreamHealth;
@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  */
 public final class Edge {
 
-  private final RelayConfig.Security config;
+  private final SecurityConfig config;
   private final ClientKeys keys;
   private final StreamTokens tokens;
   private final ClientLimiter limiter;
@@ -30,7 +30,7 @@ public final class Edge {
   private final UpstreamHealth health;
   private volatile Tracing tracing = Tracing.OFF;
 
-  private Edge(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+  private Edge(SecurityConfig config, PrometheusMeterRegistry registry, UpstreamHealth health,
                LongSupplier clock, PriceList prices) {
     this.config = config;
     this.keys = new ClientKeys(config);
@@ -49,13 +49,13 @@ public final class Edge {
    *                 to have its HTTP, event-bus and JVM series there too)
    * @param clock    epoch milliseconds, for the per-minute limits and token expiry
    */
-  public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+  public static Edge create(SecurityConfig config, PrometheusMeterRegistry registry, UpstreamHealth health,
                             LongSupplier clock) {
     return new Edge(config, registry, health, clock, PriceList.NONE);
   }
 
   /** As above, with {@code prices} for streams whose upstream reports no cost, and naming models in metrics. */
-  public static Edge create(RelayConfig.Security config, PrometheusMeterRegistry registry, UpstreamHealth health,
+  public static Edge create(SecurityConfig config, PrometheusMeterRegistry registry, UpstreamHealth health,
                             LongSupplier clock, PriceList prices) {
     return new Edge(config, registry, health, clock, prices);
   }
@@ -123,7 +123,7 @@ public final class Edge {
     return keys.enabled();
   }
 
-  RelayConfig.Security config() {
+  SecurityConfig config() {
     return config;
   }
 

@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorResponses;
 import dev.llmrelay.trace.RequestSpan;
@@ -30,7 +30,7 @@ public final class EdgeRoutes {
   }
 
   public static void mount(Router router, Edge edge, int maxBodyBytes) {
-    RelayConfig.Security config = edge.config();
+    SecurityConfig config = edge.config();
     router.route().handler(ctx -> begin(ctx, edge));
     CorsHandler cors = cors(config.cors());
     if (cors != null) {
@@ -56,7 +56,7 @@ public final class EdgeRoutes {
 
   private static void begin(RoutingContext ctx, Edge edge) {
     EdgeRequest request = EdgeRequest.start(ctx);
-    RelayConfig.Security config = edge.config();
+    SecurityConfig config = edge.config();
     HttpServerResponse response = ctx.response();
     response.putHeader("X-Request-Id", request.id())
       .putHeader("X-Content-Type-Options", "nosniff")
@@ -71,7 +71,7 @@ public final class EdgeRoutes {
     ctx.next();
   }
 
-  private static CorsHandler cors(RelayConfig.Cors config) {
+  private static CorsHandler cors(SecurityConfig.Cors config) {
     if (config == null || config.allowedOrigins() == null || config.allowedOrigins().isEmpty()) {
       return null;
     }

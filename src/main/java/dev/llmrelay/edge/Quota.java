@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 
 /**
  * What one client key may use: requests per minute, concurrent streams, tokens per minute, and spend
@@ -13,8 +13,8 @@ public record Quota(int requestsPerMinute, int concurrentStreams, long tokensPer
   static final Quota NONE = new Quota(0, 0, 0, 0, 0);
   static final double NANOS_PER_USD = 1e9;
 
-  static Quota of(RelayConfig.Limits limits, RelayConfig.Budget budget) {
-    RelayConfig.Budget b = budget == null ? RelayConfig.Budget.NONE : budget;
+  static Quota of(SecurityConfig.Limits limits, SecurityConfig.Budget budget) {
+    SecurityConfig.Budget b = budget == null ? SecurityConfig.Budget.NONE : budget;
     return new Quota(limits.requestsPerMinute(), limits.concurrentStreams(), limits.tokensPerMinute(),
       nanos(b.dailyUsd()), nanos(b.monthlyUsd()));
   }

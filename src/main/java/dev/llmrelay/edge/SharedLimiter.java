@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,14 +61,14 @@ final class SharedLimiter {
   private final Vertx vertx;
   private final SharedUsage shared;
   private final ClientLimiter local;
-  private final RelayConfig.ClusterLimits settings;
+  private final SecurityConfig.ClusterLimits settings;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean clusterMode = new AtomicBoolean(true);
   private final Counter fallbacks;
   private final long timer;
   private volatile long probeAt;
 
-  SharedLimiter(Vertx vertx, SharedUsage shared, ClientLimiter local, RelayConfig.ClusterLimits settings,
+  SharedLimiter(Vertx vertx, SharedUsage shared, ClientLimiter local, SecurityConfig.ClusterLimits settings,
                 MeterRegistry registry) {
     this.vertx = vertx;
     this.shared = shared;

@@ -1,6 +1,6 @@
 package dev.llmrelay.trace;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.TracingConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -71,7 +71,7 @@ public final class Tracing {
   }
 
   /** As configured: {@link #OFF} unless enabled, else an SDK exporting by OTLP/HTTP; {@link #close} flushes it. */
-  public static Tracing from(RelayConfig.Traces config) {
+  public static Tracing from(TracingConfig config) {
     if (config == null || !config.enabled()) {
       return OFF;
     }

@@ -3,6 +3,7 @@ package dev.llmrelay.upstream;
 import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
@@ -46,7 +47,7 @@ public final class ProviderVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RelayConfig.Breaker breaker = config.breaker();
+    BreakerConfig breaker = config.breaker();
     client = new UpstreamClient(vertx, config.upstream(), breaker,
       RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()), health.routes(),
       health.admission().limit(), tracing);

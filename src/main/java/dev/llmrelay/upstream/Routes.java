@@ -1,6 +1,6 @@
 package dev.llmrelay.upstream;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.BreakerConfig;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -31,7 +31,7 @@ public final class Routes {
   static final String OVERFLOW = "(other)";
 
   private final Vertx vertx;
-  private final RelayConfig.Breaker config;
+  private final BreakerConfig config;
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
   private volatile Listener listener = new Listener() {
@@ -46,7 +46,7 @@ public final class Routes {
     }
   }
 
-  public Routes(Vertx vertx, RelayConfig.Breaker config, LongSupplier clock) {
+  public Routes(Vertx vertx, BreakerConfig config, LongSupplier clock) {
     this.vertx = vertx;
     this.config = config;
     this.clock = clock;

@@ -1,6 +1,7 @@
 package dev.llmrelay.upstream;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.BreakerConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -65,8 +66,8 @@ public final class UpstreamClient {
   }
 
   private final Vertx vertx;
-  private final RelayConfig.Upstream config;
-  private final RelayConfig.Breaker breakerConfig;
+  private final UpstreamConfig config;
+  private final BreakerConfig breakerConfig;
   private final HttpClientAgent http;
   private final Routes routes;
   private final RetryDelay retryDelay;
@@ -80,13 +81,13 @@ public final class UpstreamClient {
    * @param admitted the process's admission limit: unless configured, the pools hold a connection for
    *                 every stream it admits, so an admitted stream never waits for one
    */
-  public UpstreamClient(Vertx vertx, RelayConfig.Upstream config, RelayConfig.Breaker breakerConfig,
+  public UpstreamClient(Vertx vertx, UpstreamConfig config, BreakerConfig breakerConfig,
                         RetryDelay retryDelay, Routes routes, int admitted) {
     this(vertx, config, breakerConfig, retryDelay, routes, admitted, Tracing.OFF);
   }
 
   /** As above, with a span per attempt and per upstream request ({@link UpstreamAttempt}). */
-  public UpstreamClient(Vertx vertx, RelayConfig.Upstream config, RelayConfig.Breaker breakerConfig,
+  public UpstreamClient(Vertx vertx, UpstreamConfig config, BreakerConfig breakerConfig,
                         RetryDelay retryDelay, Routes routes, int admitted, Tracing tracing) {
     this.vertx = vertx;
     this.tracing = tracing;
@@ -193,7 +194,7 @@ public final class UpstreamClient {
     result.fail(error.exception());
   }
 
-  private static MultiMap requestHeaders(RelayConfig.Upstream config) {
+  private static MultiMap requestHeaders(UpstreamConfig config) {
     return accountHeaders(config)
       .add(HttpHeaders.CONTENT_TYPE, "application/json")
       .add(HttpHeaders.ACCEPT, "text/event-stream");
@@ -203,7 +204,7 @@ public final class UpstreamClient {
    * The headers every call to the upstream carries: the API key and the app's attribution. Also used
    * by the model catalog's {@code GET /models}.
    */
-  public static MultiMap accountHeaders(RelayConfig.Upstream config) {
+  public static MultiMap accountHeaders(UpstreamConfig config) {
     MultiMap headers = HttpHeaders.headers();
     if (config.apiKey() != null) {
       headers.add(HttpHeaders.AUTHORIZATION, "Bearer " + config.apiKey());
@@ -271,7 +272,7 @@ public final class UpstreamClient {
    */
   public static final int POOL_CLEANER_MS = 5_000;
 
-  public static HttpClientOptions clientOptions(RelayConfig.Upstream config) {
+  public static HttpClientOptions clientOptions(UpstreamConfig config) {
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout((int) config.connectTimeoutMs())
       .setKeepAlive(true)

@@ -2,6 +2,7 @@ package dev.llmrelay.upstream;
 
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.bus.Addresses;
+import dev.llmrelay.config.UpstreamConfig;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,7 +46,7 @@ public final class UpstreamHealth {
    * or sized from the open-files limit and the heap.
    */
   public static UpstreamHealth of(Vertx vertx, RelayConfig config) {
-    RelayConfig.Upstream upstream = config.upstream();
+    UpstreamConfig upstream = config.upstream();
     int limit = upstream.maxStreams() > 0 ? upstream.maxStreams()
       : Admission.defaultLimit(Admission.openFilesLimit(), Runtime.getRuntime().maxMemory(),
         config.deployment().runsRouters(), upstream.prefersHttp2());

@@ -1,6 +1,6 @@
 package dev.llmrelay.upstream;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.error.ErrorMapper;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
@@ -44,7 +44,7 @@ final class UpstreamRead implements UpstreamClient.Attempts {
   }
 
   private final Vertx vertx;
-  private final RelayConfig.Upstream upstream;
+  private final UpstreamConfig upstream;
   private final boolean raw;
   private final Listener listener;
   private final SseDecoder sse = new SseDecoder(this::onEvent);
@@ -70,7 +70,7 @@ final class UpstreamRead implements UpstreamClient.Attempts {
   /** The span of the upstream request that answered 2xx (invalid when not traced), ended by {@link #close}. */
   private Span requestSpan;
 
-  UpstreamRead(Vertx vertx, RelayConfig.Upstream upstream, String body, String model, boolean raw, String traceparent,
+  UpstreamRead(Vertx vertx, UpstreamConfig upstream, String body, String model, boolean raw, String traceparent,
                Listener listener) {
     this.traceparent = traceparent;
     this.vertx = vertx;

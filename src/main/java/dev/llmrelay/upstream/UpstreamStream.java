@@ -4,7 +4,8 @@ import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.bus.StreamControl;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
   private final EventBus eventBus;
   private final String streamId;
   private final long window;
-  private final RelayConfig.Streams streams;
+  private final StreamConfig streams;
   private final UpstreamHealth health;
   private final Consumer<UpstreamStream> onUpstreamDone;
   private final Consumer<UpstreamStream> onGone;
@@ -69,7 +70,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
    * @param onUpstreamDone told once, when the upstream is done with (its admission place is free)
    * @param onGone         told once, when nothing of the stream is kept any more
    */
-  UpstreamStream(Vertx vertx, OpenRequest open, RelayConfig.Upstream upstream, RelayConfig.Streams streams,
+  UpstreamStream(Vertx vertx, OpenRequest open, UpstreamConfig upstream, StreamConfig streams,
                  UpstreamHealth health, Consumer<UpstreamStream> onUpstreamDone, Consumer<UpstreamStream> onGone) {
     this.health = health;
     this.eventBus = vertx.eventBus();

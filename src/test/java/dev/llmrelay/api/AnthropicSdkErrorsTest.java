@@ -14,6 +14,7 @@ import com.anthropic.errors.SseException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.AnthropicSdk;
 import dev.llmrelay.testing.Await;
@@ -179,7 +180,7 @@ class AnthropicSdkErrorsTest {
   }
 
   private static RelayConfig noRetries(RelayConfig c) {
-    RelayConfig.Breaker b = c.breaker();
+    BreakerConfig b = c.breaker();
     return c.withBreaker(b.withRetries(0, b.initialDelayMs(), b.maxDelayMs(), b.deadlineMs()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class BreakerHealthTest {
 
   private static RelayConfig oneProviderQuickBreaker(RelayConfig c) {
-    RelayConfig.Breaker b = c.breaker();
+    BreakerConfig b = c.breaker();
     return RelayHarness.instances(c, 1, 1)
       .withBreaker(b.withOpening(100, 2, b.failureWindowMs(), 600).withRetries(0, b.initialDelayMs(), b.maxDelayMs(),
         b.deadlineMs()));

@@ -1,6 +1,8 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -74,8 +76,8 @@ class FaultMatrixTest {
   }
 
   static RelayConfig fastFailing(RelayConfig c) {
-    RelayConfig.Upstream u = c.upstream();
-    RelayConfig.Breaker b = c.breaker();
+    UpstreamConfig u = c.upstream();
+    BreakerConfig b = c.breaker();
     return c.withUpstream(u.withInstances(1).withTimeouts(300, 400, 300, u.totalTimeoutMs()))
       .withBreaker(b.withOpening(100, 1000, b.failureWindowMs(), b.resetTimeoutMs()).withRetries(1, 1, 5, 5000));
   }

@@ -13,6 +13,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.OpenAiSdk;
@@ -159,7 +160,7 @@ class OpenAiSdkErrorsTest {
   }
 
   private static RelayConfig noRetries(RelayConfig c) {
-    RelayConfig.Breaker b = c.breaker();
+    BreakerConfig b = c.breaker();
     return c.withBreaker(b.withRetries(0, b.initialDelayMs(), b.maxDelayMs(), b.deadlineMs()));
   }
 }

@@ -1,6 +1,6 @@
 package dev.llmrelay.api;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -172,7 +172,7 @@ class OpenAiWireTest {
     // A first-token timeout far shorter than the tool call takes to stream: content never comes, yet
     // the upstream is busy answering, so the stream must not time out.
     RelayHarness h = RelayHarness.start(vertx, c -> {
-      RelayConfig.Upstream u = c.upstream();
+      UpstreamConfig u = c.upstream();
       return c.withUpstream(u.withTimeouts(u.firstByteTimeoutMs(), 300, u.idleTimeoutMs(), u.totalTimeoutMs()));
     });
     SseClient client = new SseClient(vertx, h.port);

@@ -12,6 +12,7 @@ import com.openai.models.responses.ResponseError;
 import com.openai.models.responses.ResponseFailedEvent;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.OpenAiSdk;
 import dev.llmrelay.testing.RelayHarness;
@@ -155,7 +156,7 @@ class ResponsesSdkErrorsTest {
   }
 
   private static RelayConfig noRetries(RelayConfig c) {
-    RelayConfig.Breaker b = c.breaker();
+    BreakerConfig b = c.breaker();
     return c.withBreaker(b.withRetries(0, b.initialDelayMs(), b.maxDelayMs(), b.deadlineMs()));
   }
 }

@@ -1,6 +1,8 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.testing.ClientLoop;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -26,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TimeoutsAndKeepAliveTest {
 
   private static RelayConfig timeouts(RelayConfig c, long idleMs, long totalMs, long keepAliveMs) {
-    RelayConfig.Upstream u = c.upstream();
-    RelayConfig.Streams s = c.stream();
+    UpstreamConfig u = c.upstream();
+    StreamConfig s = c.stream();
     return c.withUpstream(u.withTimeouts(u.firstByteTimeoutMs(), u.firstTokenTimeoutMs(), idleMs, totalMs))
       .withStream(s.withKeepAliveMs(keepAliveMs).withTickMs(50));
   }

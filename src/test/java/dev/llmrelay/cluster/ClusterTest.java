@@ -1,6 +1,7 @@
 package dev.llmrelay.cluster;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.testing.Await;
@@ -60,7 +61,7 @@ class ClusterTest {
   private HttpClientAgent pausingHttp;
 
   static RelayConfig quick(RelayConfig c) {
-    RelayConfig.Streams s = c.stream();
+    StreamConfig s = c.stream();
     return c.withStream(s.withHeartbeat(HEARTBEAT_MS, WATCHDOG_MS).withTickMs(50));
   }
 

@@ -1,6 +1,7 @@
 package dev.llmrelay.cluster;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.edge.Quota;
 import dev.llmrelay.edge.SharedUsage;
 import dev.llmrelay.simulator.Simulator;
@@ -113,14 +114,14 @@ class FleetLimitsTest {
   }
 
   static RelayConfig keys(RelayConfig c) {
-    RelayConfig.Limits none = new RelayConfig.Limits(0, 0, 0);
-    List<RelayConfig.ClientKey> keys = List.of(
-      new RelayConfig.ClientKey("conc", sha256(CONC), new RelayConfig.Limits(0, 4, 0)),
-      new RelayConfig.ClientKey("rpm", sha256(RPM), new RelayConfig.Limits(5, 0, 0)),
-      new RelayConfig.ClientKey("budget", sha256(BUDGET), none, new RelayConfig.Budget(0.05, 10.0)),
-      new RelayConfig.ClientKey("fallback", sha256(FALLBACK), new RelayConfig.Limits(0, 1, 0)));
+    SecurityConfig.Limits none = new SecurityConfig.Limits(0, 0, 0);
+    List<SecurityConfig.ClientKey> keys = List.of(
+      new SecurityConfig.ClientKey("conc", sha256(CONC), new SecurityConfig.Limits(0, 4, 0)),
+      new SecurityConfig.ClientKey("rpm", sha256(RPM), new SecurityConfig.Limits(5, 0, 0)),
+      new SecurityConfig.ClientKey("budget", sha256(BUDGET), none, new SecurityConfig.Budget(0.05, 10.0)),
+      new SecurityConfig.ClientKey("fallback", sha256(FALLBACK), new SecurityConfig.Limits(0, 1, 0)));
     return ClusterTest.quick(c).withSecurity(c.security().withClientKeys(keys)
-      .withClusterLimits(new RelayConfig.ClusterLimits(250L, 200L, 500L)));
+      .withClusterLimits(new SecurityConfig.ClusterLimits(250L, 200L, 500L)));
   }
 
   @BeforeAll

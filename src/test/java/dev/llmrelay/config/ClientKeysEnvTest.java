@@ -31,7 +31,7 @@ class ClientKeysEnvTest {
     RelayConfig config = ConfigLoader.applyEnvironment(ConfigLoader.defaults(),
       Map.of("RELAY_CLIENT_KEYS", " web=" + DIGEST.toUpperCase() + " , " + DIGEST.replace('2', '3') + ",",
         "RELAY_TOKEN_SECRET", "x".repeat(32)));
-    List<RelayConfig.ClientKey> keys = config.security().clientKeys();
+    List<SecurityConfig.ClientKey> keys = config.security().clientKeys();
     assertEquals(2, keys.size());
     assertEquals("web", keys.get(0).id());
     assertEquals(DIGEST, keys.get(0).sha256());

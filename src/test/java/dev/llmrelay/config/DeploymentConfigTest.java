@@ -19,7 +19,7 @@ class DeploymentConfigTest {
 
   @Test
   void theDefaultIsOneStandaloneJvmRunningEverything() {
-    RelayConfig.Deployment d = ConfigLoader.load(new String[0], Map.of()).deployment();
+    DeploymentConfig d = ConfigLoader.load(new String[0], Map.of()).deployment();
 
     assertEquals("standalone", d.mode());
     assertEquals("all", d.role());
@@ -29,7 +29,7 @@ class DeploymentConfigTest {
 
   @Test
   void flagsSelectClusterModeAndRole() {
-    RelayConfig.Deployment d = ConfigLoader.load(new String[] {"-cluster", "-role", "edge"}, Map.of()).deployment();
+    DeploymentConfig d = ConfigLoader.load(new String[] {"-cluster", "-role", "edge"}, Map.of()).deployment();
 
     assertTrue(d.clustered());
     assertEquals("edge", d.role());
@@ -46,10 +46,10 @@ class DeploymentConfigTest {
       "RELAY_CLUSTER_MEMBERS", "10.0.0.5:5701, 10.0.0.6:5701,", "RELAY_CLUSTER_BUS_PORT", "17001",
       "RELAY_CLUSTER_CONFIG", "/etc/relay/cluster.xml");
 
-    RelayConfig.Deployment fromEnv = ConfigLoader.load(new String[0], env).deployment();
-    RelayConfig.Deployment flagged = ConfigLoader.load(new String[] {"-role", "all"}, env).deployment();
+    DeploymentConfig fromEnv = ConfigLoader.load(new String[0], env).deployment();
+    DeploymentConfig flagged = ConfigLoader.load(new String[] {"-role", "all"}, env).deployment();
 
-    assertEquals(new RelayConfig.Deployment("cluster", "provider", new RelayConfig.Cluster("prod", "10.0.0.5", 5701,
+    assertEquals(new DeploymentConfig("cluster", "provider", new DeploymentConfig.Cluster("prod", "10.0.0.5", 5701,
       10, List.of("10.0.0.5:5701", "10.0.0.6:5701"), 17001, "/etc/relay/cluster.xml")), fromEnv);
     assertEquals("all", flagged.role());
   }
@@ -68,7 +68,7 @@ class DeploymentConfigTest {
 
   @Test
   void theHazelcastConfigUsesTcpIpDiscoveryOnTheConfiguredMembersOnly() {
-    RelayConfig.Cluster cluster = new RelayConfig.Cluster("relay-x", "127.0.0.1", 16001, 3,
+    DeploymentConfig.Cluster cluster = new DeploymentConfig.Cluster("relay-x", "127.0.0.1", 16001, 3,
       List.of("127.0.0.1:16001", "127.0.0.1:16002"), 0, "conf/cluster.xml");
 
     Config hz = ClusterNode.hazelcastConfig(cluster);

@@ -18,7 +18,7 @@ class TracingConfigTest {
 
   @Test
   void offByDefault() {
-    RelayConfig.Traces tracing = ConfigLoader.load(new String[0], Map.of()).tracing();
+    TracingConfig tracing = ConfigLoader.load(new String[0], Map.of()).tracing();
     assertFalse(tracing.enabled());
     assertEquals("http://localhost:4318/v1/traces", tracing.tracesUrl());
     assertEquals("llm-relay", tracing.serviceName());
@@ -28,7 +28,7 @@ class TracingConfigTest {
   void theFileTurnsThemOnAndKeepsTheOtherDefaults(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("traced.json");
     Files.writeString(file, "{\"tracing\": {\"enabled\": true, \"endpoint\": \"http://collector:4318/\"}}");
-    RelayConfig.Traces tracing = ConfigLoader.load(new String[] {"-conf", file.toString()}, Map.of()).tracing();
+    TracingConfig tracing = ConfigLoader.load(new String[] {"-conf", file.toString()}, Map.of()).tracing();
     assertTrue(tracing.enabled());
     assertEquals("http://collector:4318/v1/traces", tracing.tracesUrl());
     assertEquals("llm-relay", tracing.serviceName());
@@ -37,12 +37,12 @@ class TracingConfigTest {
 
   @Test
   void theStandardVariablesTurnThemOnNameTheServiceOrTurnThemOff() {
-    RelayConfig.Traces on = ConfigLoader.load(new String[0], Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+    TracingConfig on = ConfigLoader.load(new String[0], Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
       "http://otel:4318", "OTEL_SERVICE_NAME", "relay-eu")).tracing();
     assertTrue(on.enabled());
     assertEquals("http://otel:4318/v1/traces", on.tracesUrl());
     assertEquals("relay-eu", on.serviceName());
-    RelayConfig.Traces off = ConfigLoader.load(new String[0], Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+    TracingConfig off = ConfigLoader.load(new String[0], Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
       "http://otel:4318", "OTEL_SDK_DISABLED", "true")).tracing();
     assertFalse(off.enabled());
   }

@@ -4,7 +4,7 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.messages.Message;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.AnthropicSdk;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AnthropicAuthTest {
 
   private static final String KEY = "rk_live_9c2e4a6f8b1d3e5a7c9f";
-  private static final RelayConfig.Limits NO_LIMITS = new RelayConfig.Limits(0, 0, 0);
+  private static final SecurityConfig.Limits NO_LIMITS = new SecurityConfig.Limits(0, 0, 0);
 
   @Test
   void theKeyComesAsXApiKeyOrBearerAndARefusalIsAnAnthropicError(Vertx vertx) {
@@ -71,7 +71,8 @@ class AnthropicAuthTest {
 
   @Test
   void aKeysConcurrentStreamLimitCountsMessagesStreams(Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, c -> EdgeClient.withKey(c, "conc", KEY, new RelayConfig.Limits(0, 1, 0)));
+    RelayHarness h = RelayHarness.start(vertx,
+      c -> EdgeClient.withKey(c, "conc", KEY, new SecurityConfig.Limits(0, 1, 0)));
     EdgeClient http = new EdgeClient(vertx, h.port);
     AnthropicClient sdk = AnthropicSdk.client(h.port, KEY);
     // The SDK's first call loads much of it; done with a refused key first, it cannot outlast the slow stream.

@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.vertx.core.Vertx;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AuthTest {
 
   static final String KEY = "rk_live_3f9a1c7e5b2d4f6a8c0e";
-  static final RelayConfig.Limits NO_LIMITS = new RelayConfig.Limits(0, 0, 0);
+  static final SecurityConfig.Limits NO_LIMITS = new SecurityConfig.Limits(0, 0, 0);
   static final String BODY = new JsonObject()
     .put("messages", new io.vertx.core.json.JsonArray(SseClient.userMessages("hi [sim tokens=3 paceMs=0]"))).encode();
 
@@ -169,7 +170,7 @@ class AuthTest {
     RelayHarness open = RelayHarness.start(vertx, c -> {
       RelayConfig keyed = EdgeClient.withKey(c, "app", KEY, NO_LIMITS);
       return keyed.withSecurity(keyed.security().withCors(
-        new RelayConfig.Cors(List.of("https://app.example"), false, 600)));
+        new SecurityConfig.Cors(List.of("https://app.example"), false, 600)));
     });
     EdgeClient cors = new EdgeClient(vertx, open.port);
     EdgeClient.Response preflight = cors.send(HttpMethod.OPTIONS, "/api/v1/llm/complete/stream",

@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
@@ -35,9 +35,10 @@ class BudgetsTest {
   static final double PROMPT = 0.15e-6;
   static final double COMPLETION = 0.6e-6;
 
-  static RelayHarness start(Vertx vertx, RelayConfig.Budget budget, AtomicLong now) {
-    return RelayHarness.start(vertx, c -> c.withSecurity(c.security().withClientKeys(List.of(new RelayConfig.ClientKey(
-      "team-a", ClientKeys.sha256Hex(KEY), new RelayConfig.Limits(0, 0, 0), budget)))), now::get);
+  static RelayHarness start(Vertx vertx, SecurityConfig.Budget budget, AtomicLong now) {
+    return RelayHarness.start(vertx, c -> c.withSecurity(c.security().withClientKeys(List.of(
+      new SecurityConfig.ClientKey("team-a", ClientKeys.sha256Hex(KEY), new SecurityConfig.Limits(0, 0, 0), budget)))),
+      now::get);
   }
 
   static EdgeClient.Response complete(EdgeClient client, String prompt) {
@@ -47,7 +48,7 @@ class BudgetsTest {
   @Test
   void aDailyBudgetRefusesOnceSpentInEveryShapeWithoutAnUpstreamCallAndRenewsTheNextDay(Vertx vertx) {
     AtomicLong now = new AtomicLong(T0);
-    RelayHarness h = start(vertx, new RelayConfig.Budget(0.05, null), now);
+    RelayHarness h = start(vertx, new SecurityConfig.Budget(0.05, null), now);
     EdgeClient client = new EdgeClient(vertx, h.port);
 
     EdgeClient.Response first = complete(client, "a [sim tokens=2 paceMs=0 cost=0.03]");
@@ -85,7 +86,7 @@ class BudgetsTest {
   @Test
   void aMonthlyBudgetHoldsAcrossDaysAndRenewsWithTheMonth(Vertx vertx) {
     AtomicLong now = new AtomicLong(T0 - 86_400_000L);
-    RelayHarness h = start(vertx, new RelayConfig.Budget(1.0, 0.05), now);
+    RelayHarness h = start(vertx, new SecurityConfig.Budget(1.0, 0.05), now);
     EdgeClient client = new EdgeClient(vertx, h.port);
 
     assertEquals(200, complete(client, "a [sim tokens=1 paceMs=0 cost=0.05]").status());
@@ -101,7 +102,7 @@ class BudgetsTest {
   @Test
   void withoutAnUpstreamCostTheCatalogPricesTheStreamInTheFinalEventTheOpenAiUsageAndMetrics(Vertx vertx) {
     AtomicLong now = new AtomicLong(T0);
-    RelayHarness h = start(vertx, new RelayConfig.Budget(0.0, 0.0), now);
+    RelayHarness h = start(vertx, new SecurityConfig.Budget(0.0, 0.0), now);
     EdgeClient client = new EdgeClient(vertx, h.port);
     double tenTokens = 17 * PROMPT + 10 * COMPLETION;
 

@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.HttpConfig;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -72,7 +72,7 @@ class EarlyRefusalTest {
   @Test
   void aBodyOverTheLimitIsAnswered413ThenTheConnectionDrainsAndCloses(Vertx vertx) throws IOException {
     RelayHarness h = RelayHarness.start(vertx, c -> {
-      RelayConfig.Http http = c.http();
+      HttpConfig http = c.http();
       return c.withHttp(http.withInstances(1).withMaxBodyBytes(4096));
     });
     int declared = 64 * 1024 * 1024;

@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.ClientLoop;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -68,8 +69,8 @@ final class EdgeClient {
   }
 
   /** {@code config} with one client key (given in plain text, stored as its digest) and these limits. */
-  static RelayConfig withKey(RelayConfig config, String id, String key, RelayConfig.Limits limits) {
-    RelayConfig.ClientKey clientKey = new RelayConfig.ClientKey(id, ClientKeys.sha256Hex(key), limits);
+  static RelayConfig withKey(RelayConfig config, String id, String key, SecurityConfig.Limits limits) {
+    SecurityConfig.ClientKey clientKey = new SecurityConfig.ClientKey(id, ClientKeys.sha256Hex(key), limits);
     return config.withSecurity(config.security().withClientKeys(List.of(clientKey)));
   }
 }

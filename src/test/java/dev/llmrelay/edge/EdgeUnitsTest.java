@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,8 +34,8 @@ class EdgeUnitsTest {
   void theLimiterCountsRequestsStreamsAndTokensPerClient() {
     AtomicLong now = new AtomicLong(1_000_000);
     ClientLimiter limiter = new ClientLimiter(now::get);
-    Client a = new Client("a", new RelayConfig.Limits(2, 1, 100));
-    Client b = new Client("b", new RelayConfig.Limits(2, 1, 100));
+    Client a = new Client("a", new SecurityConfig.Limits(2, 1, 100));
+    Client b = new Client("b", new SecurityConfig.Limits(2, 1, 100));
 
     ClientLimiter.Ticket first = admit(limiter, a);
     assertNull(first.denial());
@@ -76,7 +76,7 @@ class EdgeUnitsTest {
   @Test
   void tokensNameTheirClientExpireAndRejectAnyChange() {
     AtomicLong now = new AtomicLong(5_000);
-    Client web = new Client("web.app", new RelayConfig.Limits(0, 0, 0));
+    Client web = new Client("web.app", new SecurityConfig.Limits(0, 0, 0));
     StreamTokens tokens = new StreamTokens("s".repeat(32), 1_000, now::get);
     StreamTokens.Minted minted = tokens.mint(web);
     assertEquals(6_000, minted.expiresAt());
@@ -97,8 +97,8 @@ class EdgeUnitsTest {
 
   @Test
   void keysAreLookedUpByTheirDigestOnlyWithAWellFormedBearerHeader() {
-    RelayConfig.Limits limits = new RelayConfig.Limits(1, 2, 3);
-    RelayConfig.Security security = new RelayConfig.Security(java.util.List.of(new RelayConfig.ClientKey("k1",
+    SecurityConfig.Limits limits = new SecurityConfig.Limits(1, 2, 3);
+    SecurityConfig security = new SecurityConfig(java.util.List.of(new SecurityConfig.ClientKey("k1",
       ClientKeys.sha256Hex("secret-1").toUpperCase(), null)), limits, 1000, null, 0, 0, null, null, false);
     ClientKeys keys = new ClientKeys(security);
     assertEquals("k1", keys.fromAuthorization("Bearer secret-1").id());

@@ -1,6 +1,8 @@
 package dev.llmrelay.edge;
 
+import dev.llmrelay.config.HttpConfig;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,8 +52,8 @@ class FuzzTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void tenThousandBadInputsPerEndpointGetA4xxJsonErrorAndNeverReachTheUpstream(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, c -> {
-      RelayConfig keyed = EdgeClient.withKey(c, "fuzz", KEY, new RelayConfig.Limits(0, 0, 0));
-      RelayConfig.Http http = keyed.http();
+      RelayConfig keyed = EdgeClient.withKey(c, "fuzz", KEY, new SecurityConfig.Limits(0, 0, 0));
+      HttpConfig http = keyed.http();
       return keyed.withHttp(http.withInstances(2).withMaxRequestLineBytes(BadInputs.MAX_URL_BYTES)
           .withMaxBodyBytes(BadInputs.MAX_BODY_BYTES))
         .withSecurity(keyed.security().withInputLimits(BadInputs.MAX_MESSAGES, BadInputs.MAX_TOTAL_CHARS));

@@ -1,5 +1,6 @@
 package dev.llmrelay.edge;
 
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.testing.Await;
@@ -99,7 +100,7 @@ class HealthAndOverloadTest {
   }
 
   private static RelayConfig quickBreaker(RelayConfig c) {
-    RelayConfig.Breaker b = c.breaker();
+    BreakerConfig b = c.breaker();
     return c.withBreaker(b.withOpening(50, 4, 10_000, 30_000).withRetries(0, b.initialDelayMs(), b.maxDelayMs(), b.deadlineMs()));
   }
 

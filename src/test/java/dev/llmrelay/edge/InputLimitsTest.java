@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.HttpConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -43,7 +43,7 @@ class InputLimitsTest {
   @Test
   void messagesCharactersBytesUtf8AndJsonAreCheckedBeforeAnythingGoesUpstream(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, c -> {
-      RelayConfig.Http http = c.http();
+      HttpConfig http = c.http();
       return c.withHttp(http.withInstances(1).withMaxRequestLineBytes(2048).withMaxBodyBytes(4096))
         .withSecurity(c.security().withInputLimits(3, 100));
     });

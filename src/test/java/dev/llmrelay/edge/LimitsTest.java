@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -47,7 +47,7 @@ class LimitsTest {
   void requestsPerMinuteTripAtTheLimitAndRecoverWhenTheMinuteHasPassed(Vertx vertx) {
     AtomicLong now = new AtomicLong(T0);
     RelayHarness h = RelayHarness.start(vertx,
-      c -> EdgeClient.withKey(c, "rpm", KEY, new RelayConfig.Limits(3, 0, 0)), now::get);
+      c -> EdgeClient.withKey(c, "rpm", KEY, new SecurityConfig.Limits(3, 0, 0)), now::get);
     EdgeClient client = new EdgeClient(vertx, h.port);
     String body = body("hi [sim tokens=2 paceMs=0]");
 
@@ -73,7 +73,7 @@ class LimitsTest {
   @Test
   void concurrentStreamsTripAtTheLimitAndASlotFreesWhenAClientLeaves(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx,
-      c -> EdgeClient.withKey(c, "conc", KEY, new RelayConfig.Limits(0, 2, 0)));
+      c -> EdgeClient.withKey(c, "conc", KEY, new SecurityConfig.Limits(0, 2, 0)));
     EdgeClient client = new EdgeClient(vertx, h.port);
     SseClient sse = new SseClient(vertx, h.port);
     String token = client.post("/api/v1/llm/token", EdgeClient.bearer(KEY), "").await().json().getString("token");
@@ -101,7 +101,7 @@ class LimitsTest {
   void tokensPerMinuteAreSettledFromUsageChargedAsDeltasArriveAndRecover(Vertx vertx) {
     AtomicLong now = new AtomicLong(T0);
     RelayHarness h = RelayHarness.start(vertx,
-      c -> EdgeClient.withKey(c, "tpm", KEY, new RelayConfig.Limits(0, 0, 30)), now::get);
+      c -> EdgeClient.withKey(c, "tpm", KEY, new SecurityConfig.Limits(0, 0, 30)), now::get);
     EdgeClient client = new EdgeClient(vertx, h.port);
 
     // 20 deltas alone would leave room; the usage (17 prompt + 20 completion = 37) does not.

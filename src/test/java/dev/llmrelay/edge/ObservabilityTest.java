@@ -3,6 +3,7 @@ package dev.llmrelay.edge;
 import dev.llmrelay.Relay;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -56,7 +57,8 @@ class ObservabilityTest {
   void metricsAndAccessLogMatchAScriptedRunAndNoLogLineHoldsAKeyOrPrompt(Vertx vertx) {
     Capture capture = Capture.install();
     try {
-      RelayHarness h = RelayHarness.start(vertx, c -> EdgeClient.withKey(c, "obs", KEY, new RelayConfig.Limits(0, 0, 0)));
+      RelayHarness h = RelayHarness.start(vertx,
+        c -> EdgeClient.withKey(c, "obs", KEY, new SecurityConfig.Limits(0, 0, 0)));
       EdgeClient client = new EdgeClient(vertx, h.port);
       SseClient sse = new SseClient(vertx, h.port);
       String token = client.post("/api/v1/llm/token", EdgeClient.bearer(KEY), "").await().json().getString("token");

@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Future;
@@ -26,7 +26,8 @@ class ResponsesEdgeTest {
 
   @Test
   void aMissingKeyIsAnOpenAiErrorAndTheConcurrentStreamLimitCountsResponsesStreams(Vertx vertx) {
-    RelayHarness h = RelayHarness.start(vertx, c -> EdgeClient.withKey(c, "conc", KEY, new RelayConfig.Limits(0, 1, 0)));
+    RelayHarness h = RelayHarness.start(vertx,
+      c -> EdgeClient.withKey(c, "conc", KEY, new SecurityConfig.Limits(0, 1, 0)));
     EdgeClient http = new EdgeClient(vertx, h.port);
 
     EdgeClient.Response none = http.post("/v1/responses", Map.of("Content-Type", "application/json"), body("hi"))

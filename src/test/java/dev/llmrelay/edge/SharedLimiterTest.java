@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.SecurityConfig;
 import dev.llmrelay.testing.Await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -77,7 +77,7 @@ class SharedLimiterTest {
   static ClientLimiter node(Vertx vertx, Store store, String name, AtomicLong now) {
     ClientLimiter limiter = new ClientLimiter(now::get);
     limiter.share(new SharedLimiter(vertx, store.node(name), limiter,
-      new RelayConfig.ClusterLimits(250L, FLUSH_MS, 1_000L), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      new SecurityConfig.ClusterLimits(250L, FLUSH_MS, 1_000L), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
     return limiter;
   }
 
@@ -91,7 +91,7 @@ class SharedLimiterTest {
     Store store = new Store();
     ClientLimiter a = node(vertx, store, "a", now);
     ClientLimiter b = node(vertx, store, "b", now);
-    Client client = new Client("k", new RelayConfig.Limits(0, 0, 1_000));
+    Client client = new Client("k", new SecurityConfig.Limits(0, 0, 1_000));
 
     ClientLimiter.Ticket stream = admit(a, client);
     assertNull(stream.denial());
@@ -119,7 +119,7 @@ class SharedLimiterTest {
     Store store = new Store();
     ClientLimiter a = node(vertx, store, "a", now);
     ClientLimiter b = node(vertx, store, "b", now);
-    Client client = new Client("k", new RelayConfig.Limits(0, 2, 0));
+    Client client = new Client("k", new SecurityConfig.Limits(0, 2, 0));
 
     ClientLimiter.Ticket one = admit(a, client);
     ClientLimiter.Ticket two = admit(b, client);
@@ -137,7 +137,7 @@ class SharedLimiterTest {
     Store store = new Store();
     ClientLimiter a = node(vertx, store, "a", now);
     ClientLimiter b = node(vertx, store, "b", now);
-    Client client = new Client("k", new RelayConfig.Limits(0, 0, 0), new RelayConfig.Budget(0.05, null));
+    Client client = new Client("k", new SecurityConfig.Limits(0, 0, 0), new SecurityConfig.Budget(0.05, null));
 
     ClientLimiter.Ticket stream = admit(a, client);
     a.charge(client, 0, Quota.nanos(0.06));

@@ -1,6 +1,7 @@
 package dev.llmrelay.edge;
 
 import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.HttpConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
@@ -209,7 +210,7 @@ class SlowClientTest {
   @Test
   void aConfigurationWithoutTheClientTimeoutsLoadsWithTheDefaults() throws IOException {
     JsonObject shipped = new JsonObject(Files.readString(Path.of(ConfigLoader.DEFAULT_FILE)));
-    RelayConfig.Http http = ConfigLoader.fromJson(shipped, RelayConfig.class).http();
+    HttpConfig http = ConfigLoader.fromJson(shipped, RelayConfig.class).http();
     assertEquals(30_000, http.headerTimeoutMs());
     assertEquals(30_000, http.bodyTimeoutMs());
     assertEquals(60_000, http.keepAliveTimeoutMs());
@@ -218,10 +219,10 @@ class SlowClientTest {
     older.getJsonObject("http").remove("headerTimeoutMs");
     older.getJsonObject("http").remove("bodyTimeoutMs");
     older.getJsonObject("http").remove("keepAliveTimeoutMs");
-    RelayConfig.Http defaults = ConfigLoader.fromJson(older, RelayConfig.class).http();
-    assertEquals(RelayConfig.Http.DEFAULT_HEADER_TIMEOUT_MS, defaults.headerTimeoutMs());
-    assertEquals(RelayConfig.Http.DEFAULT_BODY_TIMEOUT_MS, defaults.bodyTimeoutMs());
-    assertEquals(RelayConfig.Http.DEFAULT_KEEP_ALIVE_TIMEOUT_MS, defaults.keepAliveTimeoutMs());
+    HttpConfig defaults = ConfigLoader.fromJson(older, RelayConfig.class).http();
+    assertEquals(HttpConfig.DEFAULT_HEADER_TIMEOUT_MS, defaults.headerTimeoutMs());
+    assertEquals(HttpConfig.DEFAULT_BODY_TIMEOUT_MS, defaults.bodyTimeoutMs());
+    assertEquals(HttpConfig.DEFAULT_KEEP_ALIVE_TIMEOUT_MS, defaults.keepAliveTimeoutMs());
   }
 
   private static double timeouts(RelayHarness h, String reason) {

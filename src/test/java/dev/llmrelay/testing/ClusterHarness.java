@@ -3,6 +3,7 @@ package dev.llmrelay.testing;
 import dev.llmrelay.Relay;
 import dev.llmrelay.cluster.ClusterNode;
 import dev.llmrelay.config.ConfigLoader;
+import dev.llmrelay.config.DeploymentConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.SharedUsage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -78,11 +79,11 @@ public final class ClusterHarness implements AutoCloseable {
   /** This harness's configuration for a node reading {@code env}. */
   public RelayConfig config(Map<String, String> env) {
     RelayConfig config = tweak.apply(ConfigLoader.applyEnvironment(ConfigLoader.defaults(), env));
-    RelayConfig.Cluster c = config.deployment().cluster();
+    DeploymentConfig.Cluster c = config.deployment().cluster();
     // Exactly the port it was given, so the member list names every node.
-    RelayConfig.Cluster exact = new RelayConfig.Cluster(c.name(), c.host(), c.port(), 1, c.members(), c.busPort(),
-      c.configFile());
-    return config.withDeployment(new RelayConfig.Deployment(config.deployment().mode(), config.deployment().role(),
+    DeploymentConfig.Cluster exact = new DeploymentConfig.Cluster(c.name(), c.host(), c.port(), 1, c.members(),
+      c.busPort(), c.configFile());
+    return config.withDeployment(new DeploymentConfig(config.deployment().mode(), config.deployment().role(),
       exact));
   }
 

@@ -1,6 +1,7 @@
 package dev.llmrelay.upstream;
 
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -35,7 +36,7 @@ class Http2UpstreamTest {
   /** One provider instance with one HTTP/2 connection at most, so sharing is visible. */
   private static RelayConfig h2c(RelayConfig c) {
     RelayConfig one = RelayHarness.instances(c, 1, 1);
-    RelayConfig.Upstream u = one.upstream();
+    UpstreamConfig u = one.upstream();
     return one.withUpstream(u.withHttp2("on").withPools(u.poolSize(), 1));
   }
 

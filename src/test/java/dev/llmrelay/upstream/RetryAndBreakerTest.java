@@ -1,7 +1,8 @@
 package dev.llmrelay.upstream;
 
+import dev.llmrelay.config.BreakerConfig;
 import dev.llmrelay.config.ConfigLoader;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayException;
 import dev.llmrelay.simulator.Simulator;
@@ -47,9 +48,9 @@ class RetryAndBreakerTest {
 
   /** A client whose routes open when every one of at least {@code minimumCalls} calls failed. */
   private UpstreamClient client(Vertx vertx, int minimumCalls, int maxRetries, long deadlineMs, long resetMs) {
-    RelayConfig.Upstream upstream = upstream(simulator.baseUrl(), 8, 5000)
+    UpstreamConfig upstream = upstream(simulator.baseUrl(), 8, 5000)
       .withTimeouts(5000, 5000, 5000, 30_000);
-    RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, minimumCalls, 10_000, resetMs, maxRetries, 0, 0,
+    BreakerConfig breaker = new BreakerConfig(100, minimumCalls, 10_000, resetMs, maxRetries, 0, 0,
       deadlineMs, 0);
     routes = new Routes(vertx, breaker, System::currentTimeMillis);
     return new UpstreamClient(vertx, upstream, breaker, (failure, attempt) -> {
@@ -181,9 +182,9 @@ class RetryAndBreakerTest {
 
   @Test
   void aFullPoolIsTheRelaysOverloadNotTheRoutes(Vertx vertx) {
-    RelayConfig.Upstream upstream = upstream(simulator.baseUrl(), 1, 300)
+    UpstreamConfig upstream = upstream(simulator.baseUrl(), 1, 300)
       .withTimeouts(5000, 5000, 5000, 30_000).withHttp2("off");
-    RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, 1, 10_000, 1000, 2, 0, 0, 5000, 0);
+    BreakerConfig breaker = new BreakerConfig(100, 1, 10_000, 1000, 2, 0, 0, 5000, 0);
     routes = new Routes(vertx, breaker, System::currentTimeMillis);
     UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> 1, routes, 1);
     HttpClientResponse holding = open(client, body("a/model", ""), NOT_CANCELLED).await();
@@ -228,9 +229,9 @@ class RetryAndBreakerTest {
 
   @Test
   void aRouteOpensOnlyWhenItsFailureRateReachesTheThresholdOverTheMinimumCalls(Vertx vertx) {
-    RelayConfig.Upstream upstream = upstream(simulator.baseUrl(), 8, 5000)
+    UpstreamConfig upstream = upstream(simulator.baseUrl(), 8, 5000)
       .withTimeouts(5000, 5000, 5000, 30_000);
-    RelayConfig.Breaker breaker = new RelayConfig.Breaker(50, 6, 10_000, 10_000, 0, 0, 0, 5000, 0);
+    BreakerConfig breaker = new BreakerConfig(50, 6, 10_000, 10_000, 0, 0, 0, 5000, 0);
     routes = new Routes(vertx, breaker, System::currentTimeMillis);
     UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> 1, routes, 100);
     // 2 of 5 failed: under the rate and under the minimum. Then 3 of 6: 50 % of 6 calls, open.
@@ -249,9 +250,9 @@ class RetryAndBreakerTest {
 
   @Test
   void connectFailuresAreUpstreamUnavailableAndRetried(Vertx vertx) {
-    RelayConfig.Upstream upstream = upstream("http://127.0.0.1:" + dev.llmrelay.testing.RelayHarness.freePort()
+    UpstreamConfig upstream = upstream("http://127.0.0.1:" + dev.llmrelay.testing.RelayHarness.freePort()
       + "/api/v1", 8, 1000).withTimeouts(2000, 2000, 2000, 10_000);
-    RelayConfig.Breaker breaker = new RelayConfig.Breaker(100, 100, 10_000, 1000, 2, 0, 0, 5000, 0);
+    BreakerConfig breaker = new BreakerConfig(100, 100, 10_000, 1000, 2, 0, 0, 5000, 0);
     UpstreamClient client = new UpstreamClient(vertx, upstream, breaker, (f, n) -> {
       delaysAskedFor.add(n);
       return 1;
@@ -264,7 +265,7 @@ class RetryAndBreakerTest {
   }
 
   /** The shipped upstream settings pointed at {@code url}, with this HTTP/1.1 pool and connect timeout. */
-  private static RelayConfig.Upstream upstream(String url, int poolSize, long connectTimeoutMs) {
+  private static UpstreamConfig upstream(String url, int poolSize, long connectTimeoutMs) {
     return ConfigLoader.defaults().upstream().withUrl(url, false).withPools(poolSize, 0)
       .withConnectTimeoutMs(connectTimeoutMs);
   }

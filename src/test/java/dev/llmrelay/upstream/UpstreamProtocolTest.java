@@ -1,7 +1,7 @@
 package dev.llmrelay.upstream;
 
 import dev.llmrelay.config.ConfigLoader;
-import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.testing.ClientLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -53,7 +53,7 @@ class UpstreamProtocolTest {
       .requestHandler(req -> req.response().end(req.version().name()))
       .listen().await();
     String url = (tls ? "https" : "http") + "://127.0.0.1:" + server.actualPort() + "/api/v1";
-    RelayConfig.Upstream upstream = ConfigLoader.defaults().upstream().withUrl(url, false).withPools(8, 0)
+    UpstreamConfig upstream = ConfigLoader.defaults().upstream().withUrl(url, false).withPools(8, 0)
       .withConnectTimeoutMs(5000).withTimeouts(5000, 5000, 5000, 60_000).withHttp2(http2);
     // The relay's own options; only trust is added, for the self-signed certificate.
     HttpClientOptions options = UpstreamClient.clientOptions(upstream).setTrustAll(true).setVerifyHost(false);
