@@ -8,6 +8,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -21,6 +23,8 @@ import java.util.function.UnaryOperator;
  * ({@link Relay#drain}) and closes Vert.x (a cluster node leaves the cluster last, once its streams ended).
  */
 public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {
   }
@@ -44,6 +48,16 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
       .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
+    int warmupStreams = config.http().warmupStreams();
+    if (warmupStreams > 0) {
+      try {
+        Warmup.Outcome warm = Warmup.run(config, options, warmupStreams);
+        LOG.info("Warmed up: " + warm.streams() + " streams through a copy of the relay in " + warm.millis() + " ms"
+          + (warm.failed() > 0 ? " (" + warm.failed() + " failed)" : ""));
+      } catch (RuntimeException e) {
+        LOG.warn("Warm-up skipped: " + e);
+      }
+    }
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(registry);
     Vertx vertx;
     try {

@@ -11,13 +11,14 @@ import java.util.List;
  * @param streams streams per target at each concurrency level, summed over the rounds
  * @param rounds how many times the targets take turns at each level, so that noise from other work on
  *               the machine falls on the baseline and the relay alike
- * @param memoryStreams open slow streams per upstream protocol for the memory phase (0 skips it)
+ * @param memoryStreams slow streams per upstream protocol for the burst and memory phase (0 skips it)
+ * @param burstMillis how long those streams take to arrive at a freshly started relay
  */
 record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer> streams, int rounds, int warmup,
                     List<String> protocols, List<Endpoint> endpoints, int tokens, long paceMs,
                     List<Integer> memoryStreams, int memoryTokens, long memoryPaceMs, String relayCpu,
                     String loadCpu, boolean jfr, boolean floor, boolean nginx, int idleSeconds,
-                    List<String> relayJvmArgs) {
+                    long burstMillis, List<String> relayJvmArgs) {
 
   static final String USAGE = """
     usage: java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [options]
@@ -29,7 +30,9 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
       --warmup N              streams per target before measuring (default 5000)
       --protocols h1,h2       upstream protocols to measure (default both)
       --endpoints eventsource,openai
-      --memory N1,N2          open slow streams for the h1 and h2 memory phase (default 9000,15000; 0 skips)
+      --memory N1,N2          slow streams for the h1 and h2 burst and memory phase, each through a freshly
+                              started relay (default 9000,15000; 0 skips)
+      --burst-ms MS           how long those streams take to arrive (default 6000)
       --relay-cpu N           CPU the relay is pinned to (default 0; "none" to not pin)
       --load-cpu N            CPU for the simulator and load generator (default 1; "none")
       --shape TOKENS,PACE_MS  the measured streams (default 20,10)
@@ -55,6 +58,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     boolean floor = true;
     boolean nginx = true;
     int idle = 30;
+    long burstMs = 6_000;
     List<Integer> shape = List.of(20, 10);
     List<String> jvm = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -82,6 +86,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
         case "--no-floor" -> floor = false;
         case "--no-nginx" -> nginx = false;
         case "--idle" -> idle = Integer.parseInt(args[++i]);
+        case "--burst-ms" -> burstMs = Long.parseLong(args[++i]);
         case "--shape" -> shape = ints(args[++i]);
         case "--relay-jvm" -> jvm.add(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
@@ -96,7 +101,7 @@ record BenchOptions(Path jar, Path out, List<Integer> concurrency, List<Integer>
     return new BenchOptions(jar, out, List.of(1, 100, 1000), streams, rounds, warmup, protocols, endpoints,
       shape.get(0), shape.get(1),
       memory, 20, 1500, "none".equals(relayCpu) ? null : relayCpu, "none".equals(loadCpu) ? null : loadCpu, jfr, floor,
-      nginx, idle, List.copyOf(jvm));
+      nginx, idle, burstMs, List.copyOf(jvm));
   }
 
   /** The prompt of a measured stream, e.g. {@code bench [sim tokens=20 paceMs=10]}. */

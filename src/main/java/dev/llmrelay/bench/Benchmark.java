@@ -22,8 +22,9 @@ import java.util.Random;
  * The benchmark, in one run: starts the simulator and the load generator in this JVM (pinned to one
  * core), and one relay per upstream protocol as a child JVM (pinned to the other core); measures the
  * direct-to-simulator baseline and every relay path at 1, 100 and 1,000 concurrent streams, the targets
- * taking turns so that noise from other work on the machine falls on all of them alike; then holds
- * thousands of slow streams open through each relay to measure memory per stream. Prints a table and
+ * taking turns so that noise from other work on the machine falls on all of them alike; then watches
+ * them idle; then sends a burst of thousands of slow streams at a freshly started relay, measuring its
+ * cold start and memory per open stream. Prints a table and
  * writes JSON. {@code java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [--quick]}
  */
 public final class Benchmark {
@@ -105,7 +106,7 @@ public final class Benchmark {
         targets.add(new Target(Nginx.NAME, Endpoint.DIRECT, "-", nginx, load(Endpoint.DIRECT, nginx.port())));
       }
       for (String protocol : options.protocols()) {
-        RelayProcess relay = startRelay(protocol, simulator);
+        RelayProcess relay = startRelay(protocol, simulator, "");
         relays.add(relay);
         children.add(relay);
         for (Endpoint endpoint : options.endpoints()) {
@@ -142,22 +143,34 @@ public final class Benchmark {
         t.load().close().await();
       }
       idle(report, children);
-      if (nginx != null && options.memoryStreams().get(0) > 0) {
-        // Like the HTTP/1.1 relay, nginx holds an upstream connection per stream.
-        report.memory.add(new MemoryPhase(vertx, nginx, options).run(options.memoryStreams().get(0)));
-      }
-      // h2 first: the h1 relay's idle upstream connections would hold sockets in this JVM afterwards.
-      for (int i = relays.size() - 1; i >= 0; i--) {
-        RelayProcess relay = relays.get(i);
-        int n = options.memoryStreams().get(relay.name().equals("h1") ? 0 : 1);
-        if (n > 0) {
-          report.memory.add(new MemoryPhase(vertx, relay, options).run(n));
-        }
-      }
+      burst(report, simulator, nginx, relays);
       return report;
     } finally {
       children.forEach(RelayProcess::close);
       simulator.stop().await();
+    }
+  }
+
+  /**
+   * The burst and memory phase ({@link BurstPhase}): nginx as it is (it has no warm-up to lose), then each
+   * protocol's relay closed and started afresh, as a deploy or a restart starts it, and the burst sent at
+   * once; the new relay is closed after it.
+   */
+  private void burst(Report report, Simulator simulator, RelayProcess nginx, List<RelayProcess> relays) {
+    if (nginx != null && options.memoryStreams().get(0) > 0) {
+      // Like the HTTP/1.1 relay, nginx holds an upstream connection per stream.
+      report.memory.add(new BurstPhase(vertx, nginx, options).run(options.memoryStreams().get(0)));
+    }
+    // h2 first: the h1 relay's idle upstream connections would hold sockets in this JVM afterwards.
+    for (int i = relays.size() - 1; i >= 0; i--) {
+      RelayProcess used = relays.get(i);
+      int n = options.memoryStreams().get(used.name().equals("h1") ? 0 : 1);
+      used.close();
+      if (n > 0) {
+        try (RelayProcess fresh = startRelay(used.name(), simulator, "-burst")) {
+          report.memory.add(new BurstPhase(vertx, fresh, options).run(n));
+        }
+      }
     }
   }
 
@@ -261,7 +274,7 @@ public final class Benchmark {
    * The shipped configuration with the protocol under test, nothing else changed: its pools follow
    * from its admission limit, so what is measured is what a user who runs the jar gets.
    */
-  private RelayProcess startRelay(String protocol, Simulator simulator) {
+  private RelayProcess startRelay(String protocol, Simulator simulator, String suffix) {
     RelayConfig defaults = ConfigLoader.defaults();
     RelayConfig config = defaults.withUpstream(defaults.upstream().withHttp2(protocol.equals("h2") ? "on" : "off"));
     try {
@@ -269,12 +282,12 @@ public final class Benchmark {
       Files.writeString(file, ConfigLoader.toJson(config).encodePrettily());
       List<String> jvm = new ArrayList<>(options.relayJvmArgs());
       if (options.jfr()) {
-        jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("relay-" + protocol + ".jfr")
+        jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("relay-" + protocol + suffix + ".jfr")
           + ",settings=profile,dumponexit=true");
       }
       log("starting relay " + protocol + " on CPU " + options.relayCpu());
       return RelayProcess.start(protocol, options.jar(), file, simulator.baseUrl(), freePort(), options.relayCpu(),
-        jvm, dir.resolve("relay-" + protocol + ".log"));
+        jvm, dir.resolve("relay-" + protocol + suffix + ".log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The benchmark's results: one latency row per target and concurrency level, one memory row per
- * upstream protocol, each relay row set against the direct baseline measured in the same run. Prints
+ * The benchmark's results: one latency row per target and concurrency level, one burst and memory row
+ * per process, each relay row set against the direct baseline measured in the same run. Prints
  * the table and writes the JSON.
  */
 final class Report {
@@ -87,10 +87,15 @@ final class Report {
     }
   }
 
-  /** The memory phase of one relay. */
+  /**
+   * The burst and memory phase of one process ({@link BurstPhase}): {@code readyMs} from its start to
+   * ready (-1: not a relay), the streams' arrival window, their TTFT, and the CPU (and JIT's part of it)
+   * from the first arrival until all were receiving.
+   */
   record MemoryRow(String upstream, int streams, int reached, int errors, List<String> errorSamples, long rssIdle,
                    long rssOpen, long rssIdleAsIs, long rssOpenAsIs, long heapIdle, long heapOpen, long openFiles,
-                   double cpuShareOpen, List<String> histogramTop) {
+                   double cpuShareOpen, List<String> histogramTop, long readyMs, long arrivalMs, double ttftP50Ms,
+                   double ttftP99Ms, long arrivalCpuMs, long arrivalJitMs) {
 
     /** Resident memory per open stream, both readings right after a full GC. */
     double rssPerStream() {
@@ -188,13 +193,18 @@ final class Report {
         r.jitMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.jitMsPer1000())));
     }
     if (!memory.isEmpty()) {
-      out.append(String.format(Locale.ROOT, "%n%-6s %8s %8s %6s %15s %12s %12s %10s %10s %7s %6s%n", "up", "streams",
-        "open", "errors", "RSS/stream as-is", "RSS/stream", "heap/stream", "RSS MB", "heap MB", "fds", "cpu %"));
+      MemoryRow nginx = memory.stream().filter(m -> m.upstream().equals(Nginx.NAME)).findFirst().orElse(null);
+      out.append(String.format(Locale.ROOT, "%n%-6s %8s %8s %6s %8s %9s %9s %9s %10s %9s %9s %15s %12s %12s %10s %7s %6s%n",
+        "burst", "streams", "open", "errors", "ready ms", "over ms", "ttft p50", "ttft p99", "nginx+ p50", "cpu ms",
+        "jit ms", "RSS/stream as-is", "RSS/stream", "heap/stream", "RSS MB", "fds", "cpu %"));
       for (MemoryRow m : memory) {
-        out.append(String.format(Locale.ROOT, "%-6s %8d %8d %6d %13.1f KB %10.1f KB %10.1f KB %10.0f %10.0f %7d %6.0f%n",
-          m.upstream(), m.streams(), m.reached(), m.errors(), m.rssAsIsPerStream() / 1024, m.rssPerStream() / 1024,
-          m.heapPerStream() / 1024,
-          m.rssOpen() / 1048576.0, m.heapOpen() / 1048576.0, m.openFiles(), 100 * m.cpuShareOpen()));
+        out.append(String.format(Locale.ROOT,
+          "%-6s %8d %8d %6d %8s %9d %9.1f %9.1f %10s %9d %9d %13.1f KB %10.1f KB %10.1f KB %10.0f %7d %6.0f%n",
+          m.upstream(), m.streams(), m.reached(), m.errors(), m.readyMs() < 0 ? "-" : Long.toString(m.readyMs()),
+          m.arrivalMs(), m.ttftP50Ms(), m.ttftP99Ms(),
+          nginx == null || m == nginx ? "-" : String.format(Locale.ROOT, "%+.1f", m.ttftP50Ms() - nginx.ttftP50Ms()),
+          m.arrivalCpuMs(), m.arrivalJitMs(), m.rssAsIsPerStream() / 1024, m.rssPerStream() / 1024,
+          m.heapPerStream() / 1024, m.rssOpen() / 1048576.0, m.openFiles(), 100 * m.cpuShareOpen()));
       }
     }
     if (!idle.isEmpty()) {
@@ -211,7 +221,7 @@ final class Report {
     }
     for (MemoryRow m : memory) {
       for (String e : m.errorSamples()) {
-        out.append("error memory/").append(m.upstream()).append(": ").append(e).append('\n');
+        out.append("error burst/").append(m.upstream()).append(": ").append(e).append('\n');
       }
     }
     return out.toString();
@@ -258,6 +268,9 @@ final class Report {
         .put("rssOpenAsIsBytes", m.rssOpenAsIs())
         .put("rssOpenBytes", m.rssOpen()).put("heapIdleBytes", m.heapIdle()).put("heapOpenBytes", m.heapOpen())
         .put("openFiles", m.openFiles()).put("relayCpuShareOpen", round(m.cpuShareOpen()))
+        .put("readyMs", m.readyMs()).put("arrivalMs", m.arrivalMs()).put("ttftP50Ms", round(m.ttftP50Ms()))
+        .put("ttftP99Ms", round(m.ttftP99Ms())).put("arrivalCpuMs", m.arrivalCpuMs())
+        .put("arrivalJitMs", m.arrivalJitMs())
         .put("errorSamples", new JsonArray(m.errorSamples())).put("histogramTop", new JsonArray(m.histogramTop())));
     }
     JsonArray idling = new JsonArray();

@@ -15,18 +15,24 @@ import java.util.function.Consumer;
  */
 public record HttpConfig(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes,
                          String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs,
-                         Long modelsRefreshMs) {
+                         Long modelsRefreshMs, Integer warmupStreams) {
 
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 30_000;
   public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   public static final long DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_MODELS_REFRESH_MS = 3_600_000;
+  /** Streams through a throwaway copy of the relay before it listens (see {@code dev.llmrelay.Warmup}). */
+  public static final int DEFAULT_WARMUP_STREAMS = 3_000;
 
   public HttpConfig {
     headerTimeoutMs = positiveOr(headerTimeoutMs, DEFAULT_HEADER_TIMEOUT_MS);
     bodyTimeoutMs = positiveOr(bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS);
     keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
     modelsRefreshMs = modelsRefreshMs == null ? DEFAULT_MODELS_REFRESH_MS : modelsRefreshMs;
+    warmupStreams = warmupStreams == null ? DEFAULT_WARMUP_STREAMS : warmupStreams;
+    if (warmupStreams < 0) {
+      throw new IllegalArgumentException("http.warmupStreams must be 0 (no warm-up) or more, not " + warmupStreams);
+    }
     if (modelsRefreshMs < 0) {
       throw new IllegalArgumentException("http.modelsRefreshMs must be 0 (no live catalog) or more, not "
         + modelsRefreshMs);
@@ -71,6 +77,11 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
     });
   }
 
+  /** How many streams warm the relay up before it listens; 0: none. */
+  public HttpConfig withWarmupStreams(int value) {
+    return with(e -> e.warmupStreams = value);
+  }
+
   private HttpConfig with(Consumer<Edit> change) {
     Edit edit = new Edit(this);
     change.accept(edit);
@@ -89,6 +100,7 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
     Long bodyTimeoutMs;
     Long keepAliveTimeoutMs;
     Long modelsRefreshMs;
+    Integer warmupStreams;
 
     Edit(HttpConfig h) {
       host = h.host;
@@ -101,11 +113,12 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
       bodyTimeoutMs = h.bodyTimeoutMs;
       keepAliveTimeoutMs = h.keepAliveTimeoutMs;
       modelsRefreshMs = h.modelsRefreshMs;
+      warmupStreams = h.warmupStreams;
     }
 
     HttpConfig build() {
       return new HttpConfig(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-        bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs);
+        bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs, warmupStreams);
     }
   }
 

@@ -110,17 +110,16 @@ public final class SimulatorStats {
 
   void request(JsonObject body, String authorization, String traceparent) {
     lastAuthorization = authorization;
+    // The deques' size() walks them; the counters say when one is past KEEP (one add, one poll).
+    boolean full = requests.incrementAndGet() > KEEP;
     traceparents.addLast(traceparent == null ? "" : traceparent);
-    while (traceparents.size() > KEEP) {
+    bodies.addLast(body);
+    if (full) {
       traceparents.pollFirst();
+      bodies.pollFirst();
     }
-    requests.incrementAndGet();
     if (body.getValue("model") instanceof String model) {
       requestsByModel.computeIfAbsent(model, m -> new AtomicLong()).incrementAndGet();
-    }
-    bodies.addLast(body);
-    while (bodies.size() > KEEP) {
-      bodies.pollFirst();
     }
   }
 
@@ -137,9 +136,9 @@ public final class SimulatorStats {
   }
 
   void started(SimStream stream) {
-    started.incrementAndGet();
+    boolean full = started.incrementAndGet() > KEEP;
     streams.addLast(stream);
-    while (streams.size() > KEEP) {
+    if (full) {
       streams.pollFirst();
     }
   }

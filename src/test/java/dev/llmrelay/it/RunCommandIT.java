@@ -69,6 +69,17 @@ class RunCommandIT {
       assertEquals("The quick brown fox jumps ", stream.text());
       assertEquals("[DONE]", stream.last().json().getString("text"));
       assertTrue(read(log).contains("SIMULATOR MODE"), read(log));
+      // It warmed up before it listened, every warm-up stream answered, and none of them counts as the relay's:
+      // its metrics hold the one stream above (five tokens) and its access log one line.
+      String text = read(log);
+      assertTrue(text.indexOf("Warmed up: 3000 streams") >= 0
+        && text.indexOf("Warmed up") < text.indexOf("listening on"), text);
+      assertFalse(text.contains("failed)"), text);
+      String metrics = client.get("/metrics").await().body();
+      assertEquals(1.0, sum(metrics, "relay_stream_ttft_seconds_count"), metrics);
+      assertEquals(5.0, sum(metrics, "relay_tokens_total{kind=\"completion\""), metrics);
+      Await.until(() -> read(log).contains("\"endpoint\""), 5_000, "the stream's access log line");
+      assertEquals(1, read(log).lines().filter(line -> line.contains("\"endpoint\"")).count(), read(log));
     } finally {
       stop(process);
     }
@@ -101,6 +112,12 @@ class RunCommandIT {
       stop(process);
       simulator.stop().await();
     }
+  }
+
+  /** The sum of the Prometheus samples whose series starts with {@code series}. */
+  private static double sum(String metrics, String series) {
+    return metrics.lines().filter(line -> line.startsWith(series) && !line.startsWith("#"))
+      .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 
   private static String read(Path log) {

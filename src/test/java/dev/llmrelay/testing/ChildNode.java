@@ -36,7 +36,8 @@ public final class ChildNode implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("llm-relay-node");
       Path conf = dir.resolve("config.json");
-      Files.writeString(conf, ConfigLoader.toJson(config).encode());
+      // No warm-up (dev.llmrelay.Warmup): a test node is not measured, and would start seconds later.
+      Files.writeString(conf, ConfigLoader.toJson(config.withHttp(config.http().withWarmupStreams(0))).encode());
       Path log = dir.resolve("node.log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",

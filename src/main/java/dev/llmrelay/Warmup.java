@@ -1,0 +1,203 @@
+package dev.llmrelay;
+
+import dev.llmrelay.config.DeploymentConfig;
+import dev.llmrelay.config.HttpConfig;
+import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.config.UpstreamConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.logging.Level;
+
+/**
+ * Warms the relay's hot path before it listens: a throwaway copy of it (its own Vert.x, registry and
+ * built-in simulator, on a loopback port, no client keys, same instances, pools and upstream protocol)
+ * streams {@code http.warmupStreams} answers through the real router → bus → provider → upstream code,
+ * over every streaming API, then is closed. The JIT compiles per class, not per instance, so the relay
+ * deployed next starts with that code compiled: a fresh process under a burst otherwise spends its first
+ * seconds interpreting and compiling while every stream waits. The copy logs nothing and counts in no
+ * metric the real relay serves. A warm-up that fails is logged and skipped; it never stops a start.
+ */
+final class Warmup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  /** Streams open at a time: enough to run the paths that queue, few enough for a small box. */
+  private static final int CONCURRENCY = 128;
+  /**
+   * Twenty tokens with no pause: the per-token path runs often and quickly; and a paced answer, whose
+   * pauses take the paths of a real stream that waits for its upstream (a burst of slow streams otherwise
+   * makes the JIT throw away code compiled for streams that never wait, and compile it again).
+   */
+  private static final String FAST = "warm-up [sim tokens=20 paceMs=0]";
+  private static final String PACED = "warm-up [sim tokens=10 paceMs=30]";
+  private static final String MODEL = "openai/gpt-4o-mini";
+  private static final String EVENT_SOURCE = "/api/v1/llm/complete/stream";
+  private static final String OPENAI = "/v1/chat/completions";
+  private static final String ANTHROPIC = "/v1/messages";
+  private static final String RESPONSES = "/v1/responses";
+
+  /** The requests the warm-up makes, in turn: most go to the two busiest paths. */
+  private static final List<String> REQUESTS = List.of(
+    EVENT_SOURCE, OPENAI, EVENT_SOURCE, OPENAI, ANTHROPIC, RESPONSES, EVENT_SOURCE, OPENAI);
+
+  private Warmup() {
+  }
+
+  /** What the warm-up did, for the start-up log. */
+  record Outcome(int streams, int failed, long millis) {
+  }
+
+  /**
+   * Runs {@code streams} streams through a copy of the relay {@code config} describes, on a Vert.x of its
+   * own made with {@code options}; blocks until they ended and the copy is closed. Call it before the real
+   * relay is deployed, off any event loop.
+   */
+  static Outcome run(RelayConfig config, VertxOptions options, int streams) {
+    long start = System.nanoTime();
+    java.util.logging.Logger logs = java.util.logging.Logger.getLogger("");
+    Level level = logs.getLevel();
+    // The copy's start-up lines, simulator warning, access log and metrics registry's notes are not the relay's.
+    logs.setLevel(Level.OFF);
+    VertxOptions own = new VertxOptions(options);
+    if (options.getMetricsOptions() instanceof MicrometerMetricsOptions metrics) {
+      // Vert.x keeps its metrics backends by registry name, process-wide: the copy's must not be the relay's.
+      own.setMetricsOptions(new MicrometerMetricsOptions(metrics).setRegistryName("llm-relay-warm-up"));
+    }
+    Vertx vertx = Vertx.builder().with(own)
+      .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))).build();
+    try {
+      int port = freePort();
+      Relay relay = Relay.deploy(vertx, copy(config, port)).await();
+      int failed;
+      try {
+        failed = stream(vertx, port, streams).await();
+      } finally {
+        relay.stop().await();
+      }
+      return new Outcome(streams, failed, (System.nanoTime() - start) / 1_000_000);
+    } finally {
+      vertx.close().await();
+      logs.setLevel(level);
+    }
+  }
+
+  /**
+   * The relay as configured, but standalone, on loopback, with no client keys, no tracing, no live
+   * catalog, and the built-in simulator as its upstream spoken to over the protocol the real one will be.
+   */
+  static RelayConfig copy(RelayConfig config, int port) {
+    UpstreamConfig upstream = config.upstream().withUrl(null, true)
+      .withHttp2(config.upstream().prefersHttp2() ? "on" : "off");
+    HttpConfig http = config.http().withHost("127.0.0.1").withPort(port).withModels(config.http().modelsFile(), 0);
+    return config.withHttp(http).withUpstream(upstream)
+      .withSecurity(config.security().withClientKeys(List.of()))
+      .withDeployment(new DeploymentConfig("standalone", "all", config.deployment().cluster()))
+      .withTracing(config.tracing().withEnabled(false));
+  }
+
+  /** Runs the streams, {@link #CONCURRENCY} at a time; completes with how many failed. */
+  private static Future<Integer> stream(Vertx vertx, int port, int streams) {
+    HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port);
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(CONCURRENCY);
+    // Half on kept-alive connections, half on a new connection each, as a burst of new clients arrives.
+    HttpClient[] clients = {vertx.createHttpClient(options, pool),
+      vertx.createHttpClient(new HttpClientOptions(options).setKeepAlive(false), pool)};
+    Promise<Integer> done = Promise.promise();
+    int[] counts = new int[3]; // started, ended, failed
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (counts[0] == streams) {
+        return;
+      }
+      // Rounds of every request alternate: fast on kept-alive connections, paced on new ones.
+      int round = counts[0] / REQUESTS.size() % 2;
+      String prompt = round == 0 ? FAST : PACED;
+      String path = REQUESTS.get(counts[0]++ % REQUESTS.size());
+      HttpClient client = clients[round];
+      RequestOptions request = request(path, prompt);
+      String body = request.getMethod() == HttpMethod.POST ? body(path, prompt) : null;
+      client.request(request)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(response -> response.body().map(b -> response.statusCode() == 200 && answered(b.toString())))
+        .onComplete(ar -> {
+          if (ar.failed() || !ar.result()) {
+            counts[2]++;
+          }
+          if (++counts[1] == streams) {
+            Future.join(clients[0].close(), clients[1].close()).onComplete(v -> done.complete(counts[2]));
+          } else {
+            next[0].run();
+          }
+        });
+    };
+    vertx.runOnContext(v -> {
+      if (streams == 0) {
+        done.complete(0);
+      }
+      for (int i = 0; i < Math.min(CONCURRENCY, streams); i++) {
+        next[0].run();
+      }
+    });
+    return done.future();
+  }
+
+  /** Whether a 200 stream ended without a typed error, in any of the APIs' shapes. */
+  private static boolean answered(String stream) {
+    return !stream.contains("event: error") && !stream.contains("response.failed") && !stream.contains("{\"error\":");
+  }
+
+  private static RequestOptions request(String path, String prompt) {
+    if (path.equals(EVENT_SOURCE)) {
+      return new RequestOptions().setMethod(HttpMethod.GET).setURI(path + "?model="
+        + URLEncoder.encode(MODEL, StandardCharsets.UTF_8) + "&messages="
+        + URLEncoder.encode(messages(prompt).encode(), StandardCharsets.UTF_8));
+    }
+    RequestOptions post = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    return path.equals(ANTHROPIC) ? post.putHeader("anthropic-version", "2023-06-01") : post;
+  }
+
+  private static String body(String path, String prompt) {
+    JsonObject body = new JsonObject().put("model", MODEL).put("stream", true);
+    return switch (path) {
+      case ANTHROPIC -> body.put("max_tokens", 64).put("messages", messages(prompt)).encode();
+      case RESPONSES -> body.put("input", prompt).encode();
+      default -> body.put("messages", messages(prompt)).encode();
+    };
+  }
+
+  private static JsonArray messages(String prompt) {
+    return new JsonArray().add(new JsonObject().put("role", "user").put("content", prompt));
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
