@@ -6,8 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The relay under test as a child JVM, started the way the README runs it ({@code java -jar
  * target/llm-relay.jar}) with a config file and {@code RELAY_UPSTREAM_URL}, pinned to its own core with
- * {@code taskset}. Reads its CPU time and resident memory from {@code /proc}, and its live heap with
- * {@code jcmd GC.class_histogram} (which runs a full GC first).
+ * {@code taskset}. Its CPU time, resident memory and live heap are read by {@link ProcReadings}.
  */
 final class RelayProcess implements AutoCloseable {
 
@@ -27,15 +24,15 @@ final class RelayProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
-  private final long clockTicksPerSecond;
+  private final ProcReadings readings;
   private long readyMillis = -1;
 
-  private RelayProcess(String name, Process process, int port, Path log, long clockTicksPerSecond) {
+  private RelayProcess(String name, Process process, int port, Path log) {
     this.name = name;
     this.process = process;
     this.port = port;
     this.log = log;
-    this.clockTicksPerSecond = clockTicksPerSecond;
+    this.readings = new ProcReadings(process);
   }
 
   /**
@@ -93,7 +90,7 @@ final class RelayProcess implements AutoCloseable {
   private static RelayProcess launch(String name, ProcessBuilder builder, int port, Path log, boolean healthy) {
     try {
       long started = System.nanoTime();
-      RelayProcess process = new RelayProcess(name, builder.start(), port, log, clockTicks());
+      RelayProcess process = new RelayProcess(name, builder.start(), port, log);
       process.awaitAnswer(Duration.ofSeconds(60), healthy);
       process.readyMillis = (System.nanoTime() - started) / 1_000_000;
       return process;
@@ -123,74 +120,15 @@ final class RelayProcess implements AutoCloseable {
   }
 
   /**
-   * User plus system CPU time the relay has used so far, in milliseconds: all threads (of its worker processes
-   * too: nginx), and the JIT's.
+   * User plus system CPU time the relay has used so far, in milliseconds (see {@link ProcReadings#cpu}).
    */
   Cpu cpu() {
-    long all = 0;
-    long jit = 0;
-    for (long pid : pids()) {
-      long[] used = cpuTicks(pid);
-      all += used[0];
-      jit += used[1];
-    }
-    return new Cpu(all * 1000 / clockTicksPerSecond, jit * 1000 / clockTicksPerSecond);
+    return readings.cpu();
   }
 
-  /** This process and its descendants (nginx's workers; taskset execs, so it is the process itself). */
-  private List<Long> pids() {
-    List<Long> pids = new ArrayList<>();
-    pids.add(pid());
-    process.descendants().forEach(p -> pids.add(p.pid()));
-    return pids;
-  }
-
-  /**
-   * Nanoseconds on a CPU so far, from the scheduler ({@code /proc/<pid>/task/<tid>/schedstat}), all threads
-   * and processes: exact where the tick counts of {@link #cpu} are 10 ms steps, for an idle process.
-   */
+  /** Nanoseconds on a CPU so far, from the scheduler (see {@link ProcReadings#cpuNanos}). */
   long cpuNanos() {
-    long sum = 0;
-    for (long pid : pids()) {
-      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-        for (Path task : (Iterable<Path>) tasks::iterator) {
-          try {
-            sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
-          } catch (IOException | RuntimeException threadEnded) {
-            // gone between the listing and the read
-          }
-        }
-      } catch (IOException gone) {
-        // a worker that ended
-      }
-    }
-    return sum;
-  }
-
-  private static long[] cpuTicks(long pid) {
-    long all = 0;
-    long jit = 0;
-    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      for (Path task : (Iterable<Path>) tasks::iterator) {
-        String stat;
-        try {
-          stat = Files.readString(task.resolve("stat"));
-        } catch (IOException threadEnded) {
-          continue;
-        }
-        // The thread name is in parentheses and may hold spaces; the fields follow it.
-        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        all += ticks;
-        if (name.contains("CompilerThre")) {
-          jit += ticks;
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new long[] {all, jit};
+    return readings.cpuNanos();
   }
 
   /** Milliseconds of CPU: the whole process, and its JIT compiler threads (a warm-up cost). */
@@ -213,17 +151,9 @@ final class RelayProcess implements AutoCloseable {
     return cpu().totalMs();
   }
 
-  /** Resident set size in bytes ({@code VmRSS}), of the process and its workers. */
+  /** Resident set size in bytes (see {@link ProcReadings#rssBytes}). */
   long rssBytes() {
-    long sum = 0;
-    for (long pid : pids()) {
-      for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
-        if (line.startsWith("VmRSS:")) {
-          sum += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    }
-    return sum;
+    return readings.rssBytes();
   }
 
   /** Whether this is a JVM (the relays, the floor), whose live heap {@code jcmd} can read. */
@@ -233,42 +163,12 @@ final class RelayProcess implements AutoCloseable {
 
   /** Open file descriptors, of the process and its workers. */
   long openFiles() {
-    long sum = 0;
-    for (long pid : pids()) {
-      try (var list = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-        sum += list.count();
-      } catch (IOException e) {
-        return -1;
-      }
-    }
-    return sum;
+    return readings.openFiles();
   }
 
-  /**
-   * Bytes of live objects after a full GC, and the histogram's top lines for the report; the whole
-   * histogram goes to {@code saveTo} when it is not null.
-   */
+  /** Live heap after a full GC (see {@link ProcReadings#liveHeap}). */
   Histogram liveHeap(int topLines, Path saveTo) {
-    String out = jcmd("GC.class_histogram");
-    if (saveTo != null) {
-      try {
-        Files.writeString(saveTo, out);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    long total = -1;
-    List<String> top = new ArrayList<>();
-    for (String line : out.split("\n")) {
-      String trimmed = line.trim();
-      if (trimmed.startsWith("Total")) {
-        String[] parts = trimmed.split("\\s+");
-        total = Long.parseLong(parts[2]);
-      } else if (trimmed.matches("^\\d+:.*") && top.size() < topLines) {
-        top.add(trimmed.replaceAll("\\s+", " "));
-      }
-    }
-    return new Histogram(total, top);
+    return readings.liveHeap(topLines, saveTo);
   }
 
   record Histogram(long bytes, List<String> top) {
@@ -276,19 +176,7 @@ final class RelayProcess implements AutoCloseable {
 
   /** Runs {@code jcmd <pid> command}; for {@code JFR.dump} and the histogram. */
   String jcmd(String... command) {
-    List<String> cmd = new ArrayList<>(List.of(jcmdPath(), Long.toString(pid())));
-    cmd.addAll(List.of(command));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      p.waitFor(120, TimeUnit.SECONDS);
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return readings.jcmd(command);
   }
 
   @Override
@@ -328,34 +216,6 @@ final class RelayProcess implements AutoCloseable {
       sleep(20);
     }
     throw new IllegalStateException(name + " did not answer in " + timeout + "; see " + log);
-  }
-
-  private static String jcmdPath() {
-    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-    Path jcmd = java.resolveSibling("jcmd");
-    return Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd";
-  }
-
-  private static long clockTicks() {
-    try {
-      Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      p.waitFor();
-      return Long.parseLong(out);
-    } catch (IOException | RuntimeException e) {
-      return 100;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 100;
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   static void sleep(long ms) {

@@ -1,0 +1,195 @@
+package dev.llmrelay.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@link RelayProcess} reads of its child process: CPU time and resident memory from {@code /proc}
+ * (of the process and its descendants), and the live heap with {@code jcmd GC.class_histogram} (which runs
+ * a full GC first).
+ */
+final class ProcReadings {
+
+  private final Process process;
+  private final long clockTicksPerSecond;
+
+  ProcReadings(Process process) {
+    this.process = process;
+    this.clockTicksPerSecond = clockTicks();
+  }
+
+  /**
+   * User plus system CPU time the relay has used so far, in milliseconds: all threads (of its worker processes
+   * too: nginx), and the JIT's.
+   */
+  RelayProcess.Cpu cpu() {
+    long all = 0;
+    long jit = 0;
+    for (long pid : pids()) {
+      long[] used = cpuTicks(pid);
+      all += used[0];
+      jit += used[1];
+    }
+    return new RelayProcess.Cpu(all * 1000 / clockTicksPerSecond, jit * 1000 / clockTicksPerSecond);
+  }
+
+  /** This process and its descendants (nginx's workers; taskset execs, so it is the process itself). */
+  private List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    pids.add(process.pid());
+    process.descendants().forEach(p -> pids.add(p.pid()));
+    return pids;
+  }
+
+  /**
+   * Nanoseconds on a CPU so far, from the scheduler ({@code /proc/<pid>/task/<tid>/schedstat}), all threads
+   * and processes: exact where the tick counts of {@link #cpu} are 10 ms steps, for an idle process.
+   */
+  long cpuNanos() {
+    long sum = 0;
+    for (long pid : pids()) {
+      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+          } catch (IOException | RuntimeException threadEnded) {
+            // gone between the listing and the read
+          }
+        }
+      } catch (IOException gone) {
+        // a worker that ended
+      }
+    }
+    return sum;
+  }
+
+  private static long[] cpuTicks(long pid) {
+    long all = 0;
+    long jit = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException threadEnded) {
+          continue;
+        }
+        // The thread name is in parentheses and may hold spaces; the fields follow it.
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        all += ticks;
+        if (name.contains("CompilerThre")) {
+          jit += ticks;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new long[] {all, jit};
+  }
+
+  /** Resident set size in bytes ({@code VmRSS}), of the process and its workers. */
+  long rssBytes() {
+    long sum = 0;
+    for (long pid : pids()) {
+      for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {
+        if (line.startsWith("VmRSS:")) {
+          sum += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Open file descriptors, of the process and its workers. */
+  long openFiles() {
+    long sum = 0;
+    for (long pid : pids()) {
+      try (var list = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+        sum += list.count();
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Bytes of live objects after a full GC, and the histogram's top lines for the report; the whole
+   * histogram goes to {@code saveTo} when it is not null.
+   */
+  RelayProcess.Histogram liveHeap(int topLines, Path saveTo) {
+    String out = jcmd("GC.class_histogram");
+    if (saveTo != null) {
+      try {
+        Files.writeString(saveTo, out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    long total = -1;
+    List<String> top = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      String trimmed = line.trim();
+      if (trimmed.startsWith("Total")) {
+        String[] parts = trimmed.split("\\s+");
+        total = Long.parseLong(parts[2]);
+      } else if (trimmed.matches("^\\d+:.*") && top.size() < topLines) {
+        top.add(trimmed.replaceAll("\\s+", " "));
+      }
+    }
+    return new RelayProcess.Histogram(total, top);
+  }
+
+  /** Runs {@code jcmd <pid> command}; for {@code JFR.dump} and the histogram. */
+  String jcmd(String... command) {
+    List<String> cmd = new ArrayList<>(List.of(jcmdPath(), Long.toString(process.pid())));
+    cmd.addAll(List.of(command));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(120, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String jcmdPath() {
+    Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
+    Path jcmd = java.resolveSibling("jcmd");
+    return Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd";
+  }
+
+  private static long clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (IOException | RuntimeException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
