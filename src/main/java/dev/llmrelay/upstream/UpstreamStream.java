@@ -15,7 +15,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -26,15 +25,10 @@ import java.util.function.Consumer;
  * backpressure to the origin). Timeouts are checked by {@link #tick}; every terminal path goes through
  * {@link #finish}.
  *
- * <p>A resumable stream ({@link OpenRequest#resume()}) also keeps its events in a {@link ReplayLog}.
- * When its client leaves it goes on reading the upstream for the grace period; a client that comes
- * back (through any router, on any node) gets the events after the last one it had, then the live
- * tail. Its control address is its public id, so every edge node can reach it.
+ * <p>A resumable stream ({@link OpenRequest#resume()}) hands its detach, resume, delete and delivered
+ * messages, its replay log and its grace period to its {@link Resumable}.
  */
 final class UpstreamStream implements UpstreamRead.Listener {
-
-  /** How long a delivered resumable stream stays resumable: a browser that lost the end is back in about 1 s. */
-  static final long KEEP_AFTER_DELIVERY_MS = 5_000;
 
   private final EventBus eventBus;
   private final String streamId;
@@ -43,8 +37,8 @@ final class UpstreamStream implements UpstreamRead.Listener {
   private final UpstreamHealth health;
   private final Consumer<UpstreamStream> onUpstreamDone;
   private final Consumer<UpstreamStream> onGone;
-  private final OpenRequest.Resume resume;
-  private final ReplayLog replay;
+  /** A resumable stream's replay log and grace period, or null. */
+  private final Resumable resumable;
   private final UpstreamRead read;
   private String dataAddress;
   /** The stream id of the router connection served now: its data address is {@link #dataAddress}. */
@@ -60,9 +54,6 @@ final class UpstreamStream implements UpstreamRead.Listener {
   private boolean finished;
   /** Why the upstream side ended, for its trace span: the error type, or null when it completed. */
   private String endError;
-  /** A resumable stream whose client is gone: events go to the replay log only, until a resume or the grace end. */
-  private boolean detached;
-  private long graceDeadline;
   /** Everything is let go: nothing more is sent, kept or ticked. */
   private boolean released;
 
@@ -79,8 +70,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
     this.streams = streams;
     this.onUpstreamDone = onUpstreamDone;
     this.onGone = onGone;
-    this.resume = open.resume();
-    this.replay = resume == null ? null : new ReplayLog(resume.bufferBytes());
+    this.resumable = open.resume() == null ? null : new Resumable(this, open.resume(), health);
     this.read = new UpstreamRead(vertx, upstream, open.body(), open.model(), open.raw(), open.traceparent(), this);
     this.dataAddress = Addresses.data(streamId);
     this.target = streamId;
@@ -94,7 +84,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
 
   /** Registers the control address; once it completes, a cancel can reach this stream. */
   Future<Void> listen() {
-    control = eventBus.consumer(Addresses.control(resume == null ? streamId : resume.id()), this::onControl);
+    control = eventBus.consumer(Addresses.control(resumable == null ? streamId : resumable.id()), this::onControl);
     return control.completion();
   }
 
@@ -108,13 +98,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
     if (released) {
       return;
     }
-    if ((detached || finished) && resume != null && now >= graceDeadline) {
-      // Nobody came back in time (or the end went out and nobody came back for it): forget what was kept.
-      if (!finished) {
-        health.resumableExpired();
-        cancel();
-      }
-      release();
+    if (resumable != null && resumable.expired(now)) {
       return;
     }
     if (finished) {
@@ -125,15 +109,15 @@ final class UpstreamStream implements UpstreamRead.Listener {
       fail(timeout, true);
       return;
     }
-    if (heartbeats && !detached && now >= nextPingAt && !pingInFlight) {
+    if (heartbeats && !detached() && now >= nextPingAt && !pingInFlight) {
       pingInFlight = true;
       nextPingAt = now + streams.heartbeatMs();
       eventBus.request(dataAddress, StreamChunk.ping(), pingOptions).onComplete(ar -> {
         pingInFlight = false;
         if (ar.failed() && !finished) {
           // The router (or its node) is gone: nobody will read this stream any more, unless it is resumable.
-          if (resume != null) {
-            detach();
+          if (resumable != null) {
+            resumable.detach();
           } else {
             cancel();
           }
@@ -151,12 +135,20 @@ final class UpstreamStream implements UpstreamRead.Listener {
     }
     switch (msg.kind()) {
       case CANCEL -> cancel();
-      case DETACH -> detach();
-      case RESUME -> resume(message);
-      case DELETE -> delete(message);
-      case DELIVERED -> delivered();
+      case DETACH -> {
+        if (resumable != null) {
+          resumable.detach();
+        }
+      }
+      case RESUME -> resumable.resume(message);
+      case DELETE -> resumable.delete(message);
+      case DELIVERED -> {
+        if (resumable != null) {
+          resumable.delivered();
+        }
+      }
       case CREDIT -> {
-        if (!detached) {
+        if (!detached()) {
           credit(msg.credits());
         }
       }
@@ -172,99 +164,47 @@ final class UpstreamStream implements UpstreamRead.Listener {
     read.demand(credits);
   }
 
-  /**
-   * The router wrote the last event to its client. That client may still have lost it (its connection
-   * was closing as the end went out), so what is kept stays a few seconds more for it to come back, not
-   * the whole grace period.
-   */
-  private void delivered() {
-    if (finished && !released) {
-      graceDeadline = Math.min(graceDeadline, System.currentTimeMillis() + KEEP_AFTER_DELIVERY_MS);
-    }
+  /** Whether this resumable stream's client is away. */
+  private boolean detached() {
+    return resumable != null && resumable.detached();
   }
 
-  /** The client of this resumable stream left: read on into the replay log for the grace period. */
-  private void detach() {
-    if (released || resume == null || detached) {
-      return;
-    }
-    if (resume.graceMs() <= 0) {
-      cancel();
-      release();
-      return;
-    }
-    detached = true;
-    graceDeadline = System.currentTimeMillis() + resume.graceMs();
-    // No reader to wait for: the log's bound, not credits, limits what is kept.
-    credits = Long.MAX_VALUE / 4;
+  /** Sets the credits to {@code credits} and has the read follow them. */
+  void demand(long credits) {
+    this.credits = credits;
     read.demand(credits);
   }
 
-  /** A client came back: check it may, then send it the events after the ones it has, then the live tail. */
-  private void resume(Message<StreamControl> message) {
-    StreamControl ask = message.body();
-    if (released) {
-      message.fail(404, "no such stream");
-      return;
-    }
-    if (!resume.owner().equals(ask.owner())) {
-      message.fail(403, "this stream belongs to another client");
-      return;
-    }
-    // Seq 1 is the stream's first event, sent by the router before any token: a resume from it is always fine.
-    if (ask.lastSeq() > Math.max(seq, 1)) {
-      message.fail(416, "event " + ask.lastSeq() + " was never sent on this stream");
-      return;
-    }
-    if (!replay.covers(ask.lastSeq())) {
-      message.fail(410, "the events after " + ask.lastSeq() + " are no longer kept (the replay bound is "
-        + resume.bufferBytes() + " bytes)");
-      return;
-    }
-    if (finished && ask.lastSeq() >= replay.lastSeq()) {
-      message.reply("complete");
-      return;
-    }
-    if (!detached) {
-      // The old connection is still here as far as this stream knows: it is the one being replaced.
-      eventBus.send(dataAddress, StreamChunk.error(seq, RelayError.of(ErrorType.CANCELLED,
-        "The stream was resumed on another connection")));
-    }
-    health.resumed();
-    dataAddress = Addresses.data(ask.target());
-    target = ask.target();
-    detached = false;
-    message.reply("resumed");
-    List<StreamChunk> missed = replay.after(ask.lastSeq());
-    health.replayed(missed.size());
-    int deltas = 0;
-    for (StreamChunk chunk : missed) {
-      eventBus.send(dataAddress, chunk);
-      deltas += chunk.kind() == StreamChunk.Kind.DELTA ? 1 : 0;
-    }
-    if (finished) {
-      release();
-      return;
-    }
-    // The replayed events are in flight too: the new window starts with them counted.
-    credits = ask.credits() - deltas;
+  /** The router connection {@code target} reads this stream from now on. */
+  void readBy(String target) {
+    dataAddress = Addresses.data(target);
+    this.target = target;
+  }
+
+  /** A resumed reader's window opens with {@code window} credits: the watches restart from now. */
+  void reopen(long window) {
+    credits = window;
     long now = System.currentTimeMillis();
     read.waitFrom(now);
     nextPingAt = now + streams.heartbeatMs();
     read.demand(credits);
   }
 
-  /** The client ends its resumable stream on purpose: close the upstream, tell a connected reader why. */
-  private void delete(Message<StreamControl> message) {
-    if (released || !resume.owner().equals(message.body().owner())) {
-      message.fail(released ? 404 : 403, released ? "no such stream" : "this stream belongs to another client");
-      return;
-    }
-    message.reply("deleted");
-    if (!finished) {
-      fail(RelayError.of(ErrorType.CANCELLED, "The stream was cancelled by its client"), true);
-    }
-    release();
+  /** Sends {@code chunk} to the reader as it is: not kept, and no ping put off. */
+  void post(StreamChunk chunk) {
+    eventBus.send(dataAddress, chunk);
+  }
+
+  long seq() {
+    return seq;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  boolean released() {
+    return released;
   }
 
   @Override
@@ -306,7 +246,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
   }
 
   /** Lets go of everything: the control address, the replay log, the provider's reference. */
-  private void release() {
+  void release() {
     if (released) {
       return;
     }
@@ -327,10 +267,7 @@ final class UpstreamStream implements UpstreamRead.Listener {
   }
 
   private void send(StreamChunk chunk) {
-    if (replay != null && chunk.kind() != StreamChunk.Kind.HEAD) {
-      replay.add(chunk);
-    }
-    if (detached) {
+    if (resumable != null && resumable.keep(chunk)) {
       return;
     }
     eventBus.send(dataAddress, chunk);
@@ -351,12 +288,10 @@ final class UpstreamStream implements UpstreamRead.Listener {
     finished = true;
     read.close(reset, endError);
     onUpstreamDone.accept(this);
-    if (resume == null) {
+    if (resumable == null) {
       release();
-    } else if (!detached) {
-      // The last events went to a router whose client may have just left: keep them until it confirms
-      // the end reached its client (then briefly), or for the grace period.
-      graceDeadline = System.currentTimeMillis() + resume.graceMs();
+    } else {
+      resumable.ended();
     }
   }
 }
