@@ -52,10 +52,10 @@ final class ActiveStreams {
   }
 
   /** Continues a resumable stream for a client that came back (see {@link ResumableStreams}). */
-  void resume(RoutingContext ctx, String id, long lastSeq, EventSourceSink sink, BusStream.Refusal refused) {
+  void resume(RoutingContext ctx, String id, long lastSeq, EventSourceSink sink, BusResume.Refusal refused) {
     StreamSink observed = new ObservedSink(sink, edge.observe(ctx, null));
     health.clientStreamOpened();
-    track(ctx, BusStream.resume(vertx, config, id, lastSeq, edge.clientId(ctx), observed, refused, this::forget));
+    track(ctx, BusResume.resume(vertx, config, id, lastSeq, edge.clientId(ctx), observed, refused, this::forget));
   }
 
   private void track(RoutingContext ctx, BusStream stream) {

@@ -85,58 +85,34 @@ final class BusStream {
     return stream;
   }
 
-  /** Why a resume was refused: {@code 404} no such stream, {@code 403} another client's, {@code 410} no longer kept,
-   * {@code 416} an event never sent, {@code 204} nothing left to send. */
-  interface Refusal {
-    void refused(int code, String message);
-  }
-
   /**
-   * Continues resumable stream {@code publicId} into {@code sink}, from the event after {@code lastSeq}:
-   * wherever in the cluster its provider runs, it sends what the client missed, then the live tail.
-   * {@code refused} is told instead when the stream cannot be resumed; nothing is written to the sink then.
+   * A stream that continues resumable stream {@code resume} (see {@link BusResume}); it listens once
+   * {@link #listen} is called.
    */
-  static BusStream resume(Vertx vertx, StreamConfig config, String publicId, long lastSeq, String owner,
-                          StreamSink sink, Refusal refused, Consumer<BusStream> onFinished) {
+  static BusStream resuming(Vertx vertx, StreamConfig config, OpenRequest.Resume resume, StreamSink sink,
+                            Consumer<BusStream> onFinished) {
     BusStream stream = new BusStream(vertx, config, sink, onFinished);
-    stream.resume = new OpenRequest.Resume(publicId, owner, 0, 0);
+    stream.resume = resume;
     stream.resuming = true;
-    stream.reattach(lastSeq, refused);
     return stream;
   }
 
-  private void reattach(long lastSeq, Refusal refused) {
-    id = Addresses.newStreamId();
-    controlId = resume.id();
-    String dataId = id;
-    consumer = eventBus.consumer(Addresses.data(dataId), message -> onMessage(dataId, message));
-    StreamControl ask = StreamControl.resume(dataId, lastSeq, config.creditWindow(), resume.owner());
-    consumer.completion()
-      .compose(v -> eventBus.request(Addresses.control(controlId), ask,
-        new DeliveryOptions().setSendTimeout(config.watchdogMs())))
-      .onComplete(ar -> {
-        if (ended) {
-          return;
-        }
-        if (ar.succeeded() && "resumed".equals(ar.result().body())) {
-          resumed();
-          return;
-        }
-        ended = true;
-        consumer.unregister();
-        onFinished.accept(this);
-        if (ar.succeeded()) {
-          refused.refused(204, "the client has every event of this stream");
-        } else if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-          refused.refused(re.failureCode(), re.getMessage());
-        } else {
-          refused.refused(404, "no live stream has this id");
-        }
-      });
+  /** Listens on a fresh data address, this stream's id from now on; returns that id. */
+  String listen() {
+    String attemptId = Addresses.newStreamId();
+    id = attemptId;
+    controlId = resume == null ? attemptId : resume.id();
+    consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));
+    return attemptId;
+  }
+
+  /** Completes once the data address can be sent to (in a cluster: once the subscription propagated). */
+  Future<Void> listening() {
+    return consumer.completion();
   }
 
   /** The provider took the resumed stream back: the client's connection can open. */
-  private void resumed() {
+  void resumed() {
     if (!accepted) {
       accepted = true;
       lastHeard = System.currentTimeMillis();
@@ -149,11 +125,8 @@ final class BusStream {
 
   /** @param anyProvider skip the provider on this event loop: it already refused this stream */
   private void start(String upstreamBody, String model, boolean raw, boolean anyProvider) {
-    String attemptId = Addresses.newStreamId();
-    id = attemptId;
-    controlId = resume == null ? attemptId : resume.id();
+    String attemptId = listen();
     attempts++;
-    consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));
     Span hop = trace.busOpen(attemptId, attempts);
     OpenRequest open = new OpenRequest(attemptId, config.creditWindow(), raw, upstreamBody, model, resume,
       Tracing.traceparent(hop));
@@ -365,7 +338,7 @@ final class BusStream {
     eventBus.send(Addresses.control(controlId), control);
   }
 
-  private void finish() {
+  void finish() {
     if (ended) {
       return;
     }

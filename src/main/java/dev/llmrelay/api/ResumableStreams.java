@@ -31,7 +31,7 @@ final class ResumableStreams {
 
   /** Opens a sink's stream on the bus as the router does for every stream (limits, metrics, the active set). */
   interface Opener {
-    void resume(RoutingContext ctx, String streamId, long lastSeq, EventSourceSink sink, BusStream.Refusal refused);
+    void resume(RoutingContext ctx, String streamId, long lastSeq, EventSourceSink sink, BusResume.Refusal refused);
   }
 
   private final Vertx vertx;
