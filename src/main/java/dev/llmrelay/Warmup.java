@@ -120,48 +120,65 @@ final class Warmup {
 
   /** Runs the streams, {@link #CONCURRENCY} at a time; completes with how many failed. */
   private static Future<Integer> stream(Vertx vertx, int port, int streams) {
-    HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port);
-    PoolOptions pool = new PoolOptions().setHttp1MaxSize(CONCURRENCY);
-    // Half on kept-alive connections, half on a new connection each, as a burst of new clients arrives.
-    HttpClient[] clients = {vertx.createHttpClient(options, pool),
-      vertx.createHttpClient(new HttpClientOptions(options).setKeepAlive(false), pool)};
-    Promise<Integer> done = Promise.promise();
-    int[] counts = new int[3]; // started, ended, failed
-    Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      if (counts[0] == streams) {
-        return;
-      }
-      // Rounds of every request alternate: fast on kept-alive connections, paced on new ones.
-      int round = counts[0] / REQUESTS.size() % 2;
-      String prompt = round == 0 ? FAST : PACED;
-      String path = REQUESTS.get(counts[0]++ % REQUESTS.size());
-      HttpClient client = clients[round];
-      RequestOptions request = request(path, prompt);
-      String body = request.getMethod() == HttpMethod.POST ? body(path, prompt) : null;
-      client.request(request)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-        .compose(response -> response.body().map(b -> response.statusCode() == 200 && answered(b.toString())))
-        .onComplete(ar -> {
-          if (ar.failed() || !ar.result()) {
-            counts[2]++;
-          }
-          if (++counts[1] == streams) {
-            Future.join(clients[0].close(), clients[1].close()).onComplete(v -> done.complete(counts[2]));
-          } else {
-            next[0].run();
-          }
-        });
-    };
-    vertx.runOnContext(v -> {
+    Load load = new Load(vertx, port, streams);
+    vertx.runOnContext(v -> load.start());
+    return load.done.future();
+  }
+
+  /** The warm-up's client side, on one event loop: a finished stream starts the next. */
+  private static final class Load {
+    private final int streams;
+    /** Kept-alive connections for the fast rounds, a new connection per stream for the paced ones. */
+    private final HttpClient[] clients;
+    private final Promise<Integer> done = Promise.promise();
+    private int started;
+    private int ended;
+    private int failed;
+
+    Load(Vertx vertx, int port, int streams) {
+      this.streams = streams;
+      HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port);
+      PoolOptions pool = new PoolOptions().setHttp1MaxSize(CONCURRENCY);
+      clients = new HttpClient[] {vertx.createHttpClient(options, pool),
+        vertx.createHttpClient(new HttpClientOptions(options).setKeepAlive(false), pool)};
+    }
+
+    void start() {
       if (streams == 0) {
         done.complete(0);
       }
       for (int i = 0; i < Math.min(CONCURRENCY, streams); i++) {
-        next[0].run();
+        next();
       }
-    });
-    return done.future();
+    }
+
+    private void next() {
+      if (started == streams) {
+        return;
+      }
+      // Rounds of every request alternate: fast on kept-alive connections, paced on new ones, as a burst
+      // of new clients arrives.
+      int round = started / REQUESTS.size() % 2;
+      String prompt = round == 0 ? FAST : PACED;
+      String path = REQUESTS.get(started++ % REQUESTS.size());
+      RequestOptions request = request(path, prompt);
+      String body = request.getMethod() == HttpMethod.POST ? body(path, prompt) : null;
+      clients[round].request(request)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(response -> response.body().map(b -> response.statusCode() == 200 && answered(b.toString())))
+        .onComplete(ar -> ended(ar.succeeded() && ar.result()));
+    }
+
+    private void ended(boolean answered) {
+      if (!answered) {
+        failed++;
+      }
+      if (++ended == streams) {
+        Future.join(clients[0].close(), clients[1].close()).onComplete(v -> done.complete(failed));
+      } else {
+        next();
+      }
+    }
   }
 
   /** Whether a 200 stream ended without a typed error, in any of the APIs' shapes. */

@@ -1,76 +1,27 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
-import dev.llmrelay.error.ErrorType;
-import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
-import dev.llmrelay.http.ErrorResponses;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-/**
- * Answers {@code POST /v1/chat/completions} without {@code stream}: the upstream still streams (so a
- * client that leaves cancels the generation), and the chunks are folded by {@link OpenAiAnswer} into
- * one {@code chat.completion} object. Nothing is written before the end, so every failure, even one in
- * the middle of the upstream stream, gets a real HTTP status and an OpenAI error body.
- */
-final class OpenAiCompletionSink implements StreamSink {
+/** Answers {@code POST /v1/chat/completions} without {@code stream}: one {@code chat.completion} object. */
+final class OpenAiCompletionSink extends FoldedAnswerSink {
 
-  private final HttpServerResponse response;
   private final String requestedModel;
-  private final OpenAiAnswer answer = new OpenAiAnswer();
-  private boolean malformed;
 
   OpenAiCompletionSink(HttpServerResponse response, String requestedModel) {
-    this.response = response;
+    super(response, ErrorFormat.OPENAI);
     this.requestedModel = requestedModel;
   }
 
   @Override
-  public void head(StreamChunk head) {
-  }
-
-  @Override
-  public void delta(StreamChunk chunk) {
-    if (chunk.raw() == null) {
-      return;
-    }
-    try {
-      answer.add(new JsonObject(chunk.raw()));
-    } catch (DecodeException | ClassCastException e) {
-      // The provider checks that each chunk is a JSON object, so this should not happen; if it does,
-      // the answer must not be passed off as complete.
-      malformed = true;
-    }
-  }
-
-  @Override
-  public void end(StreamChunk end) {
-    if (malformed) {
-      error(RelayError.of(ErrorType.UPSTREAM_PROTOCOL, "Malformed upstream stream: a chunk is not a JSON object"));
-      return;
-    }
-    JsonObject json = answer.toJson(end.model() != null ? end.model() : requestedModel, end.finishReason());
+  JsonObject answer(OpenAiAnswer folded, StreamChunk end) {
+    JsonObject json = folded.toJson(end.model() != null ? end.model() : requestedModel, end.finishReason());
     Number cost = EventSourceSink.cost(end.usage());
     if (cost != null && json.getValue("usage") instanceof JsonObject usage && usage.getValue("cost") == null) {
       usage.put("cost", cost);
     }
-    response.setStatusCode(200).putHeader("Content-Type", "application/json").end(json.encode());
-  }
-
-  @Override
-  public void error(RelayError error) {
-    ErrorResponses.send(response, error, ErrorFormat.OPENAI);
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return false;
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
+    return json;
   }
 }
