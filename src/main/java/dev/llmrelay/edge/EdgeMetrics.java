@@ -74,6 +74,8 @@ final class EdgeMetrics {
             case OPEN -> 2;
           })
           .tag("route", route)
+          // Held strongly: nothing else holds the supplier, and a gauge's weak reference would read NaN after a GC.
+          .strongReference(true)
           .description("One upstream route's circuit: 0 closed, 1 half-open, 2 open").register(registry));
       }
 

@@ -82,6 +82,8 @@ class ObservabilityTest {
       assertEquals(400, client.post("/api/v1/llm/complete", EdgeClient.bearer(KEY), "{\"messages\":").await().status());
       Await.until(() -> capture.access().size() == 5, 10_000, "five access-log lines");
 
+      // The per-route gauges must survive a collection (held weakly, they read NaN after one).
+      System.gc();
       Map<String, Double> m = scrape(client);
       assertEquals(4.0, m.get("relay_http_requests_total{endpoint=\"/api/v1/llm/complete/stream\",method=\"GET\",status=\"200\"}"));
       assertEquals(1.0, m.get("relay_http_requests_total{endpoint=\"/api/v1/llm/complete/stream\",method=\"POST\",status=\"400\"}"));
