@@ -35,6 +35,8 @@ public final class Benchmark {
   private static final double QUIET_JIT_SHARE = 0.10;
   /** Warm-up streams one at a time per target, after the main warm-up: the paths of a quiet relay. */
   private static final int WARM_SINGLE = 50;
+  /** How long the processes rest after the last load before the idle window opens. */
+  private static final long IDLE_SETTLE_MS = 12_000;
 
   /**
    * One thing to measure: the simulator directly, through the pass-through floor, or one relay endpoint
@@ -184,7 +186,10 @@ public final class Benchmark {
       return;
     }
     log("idle: " + options.idleSeconds() + " s with no traffic");
-    RelayProcess.sleep(3_000);
+    // The window opens once the last phase's tail is over: connections closing, the compiler finishing
+    // what that load queued (for some seconds after the load a relay's
+    // event loops still wake every few milliseconds).
+    RelayProcess.sleep(IDLE_SETTLE_MS);
     long[] before = new long[processes.size()];
     for (int i = 0; i < before.length; i++) {
       before[i] = processes.get(i).cpuNanos();

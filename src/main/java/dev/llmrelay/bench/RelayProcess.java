@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The relay under test as a child JVM, started the way the README runs it ({@code java -jar
+ * The relay under test as a child JVM, started the way the README runs it ({@code java -XX:-UsePerfData -jar
  * target/llm-relay.jar}) with a config file and {@code RELAY_UPSTREAM_URL}, pinned to its own core with
  * {@code taskset}. Its CPU time, resident memory and live heap are read by {@link ProcReadings}.
  */
 final class RelayProcess implements AutoCloseable {
+
+  /** The JVM flags of the README's run command: {@code java -XX:-UsePerfData -jar target/llm-relay.jar}. */
+  static final List<String> RUN_FLAGS = List.of("-XX:-UsePerfData");
 
   private final String name;
   private final Process process;
@@ -41,7 +44,8 @@ final class RelayProcess implements AutoCloseable {
    */
   static RelayProcess start(String name, Path jar, Path configFile, String upstreamUrl, int port, String cpu,
                             List<String> jvmArgs, Path log) {
-    ProcessBuilder builder = builder(cpu, jvmArgs, List.of("-jar", jar.toString(), "-conf", configFile.toString()), log);
+    ProcessBuilder builder = builder(cpu, withRunFlags(jvmArgs), List.of("-jar", jar.toString(), "-conf",
+      configFile.toString()), log);
     Map<String, String> env = builder.environment();
     env.remove("OPENROUTER_API_KEY");
     env.put("RELAY_UPSTREAM_URL", upstreamUrl);
@@ -56,7 +60,7 @@ final class RelayProcess implements AutoCloseable {
    */
   static RelayProcess startPassThrough(String name, Path jar, int port, int targetPort, String cpu,
                                        List<String> jvmArgs, Path log) {
-    ProcessBuilder builder = builder(cpu, jvmArgs, List.of("-cp", jar.toString(), PassThrough.class.getName(),
+    ProcessBuilder builder = builder(cpu, withRunFlags(jvmArgs), List.of("-cp", jar.toString(), PassThrough.class.getName(),
       Integer.toString(port), Integer.toString(targetPort)), log);
     return launch(name, builder, port, log, false);
   }
@@ -74,6 +78,13 @@ final class RelayProcess implements AutoCloseable {
       "-e", prefix.resolve("error.log").toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     return launch(name, builder, port, log, false);
+  }
+
+  /** The README's run command's JVM flags (see docs/operations.md, idle cost), then the benchmark's own. */
+  private static List<String> withRunFlags(List<String> jvmArgs) {
+    List<String> flags = new ArrayList<>(RUN_FLAGS);
+    flags.addAll(jvmArgs);
+    return flags;
   }
 
   private static ProcessBuilder builder(String cpu, List<String> jvmArgs, List<String> main, Path log) {

@@ -24,7 +24,7 @@ import java.util.Map;
  * notices a head trickled one byte at a time. Hence a timer per connection, armed at connect and at the end
  * of the last request in flight, cancelled when a head arrives; and, per request, a check of the body's
  * progress ({@link HttpServerRequest#bytesRead()}, since the body handler owns the request's data handler)
- * every quarter of the bound until the body ends or the answer starts, so a stalled body is closed between
+ * every quarter of the bound until the body ends (its timer cancelled then) or the answer starts, so a stalled body is closed between
  * one and one and a quarter bounds after its last byte. Closes are silent (no 408: on an idle keep-alive
  * connection it would be taken for the answer to the client's next request) and counted in
  * {@code relay_client_timeouts_total} by reason.
@@ -73,7 +73,10 @@ public final class ClientTimeouts {
       watch.cancel();
       ctx.addEndHandler(ar -> watch.requestEnded());
       if (!request.isEnded()) {
-        new BodyWatch(watch, request, ctx.response()).check();
+        BodyWatch body = new BodyWatch(watch, request, ctx.response());
+        body.check();
+        // Independent of the end handler the body handler holds; a body that ended leaves no timer behind.
+        request.end().onComplete(ar -> body.stop());
       }
     }
     ctx.next();
@@ -131,6 +134,8 @@ public final class ClientTimeouts {
     final HttpServerResponse response;
     long bytes;
     long progressNanos = System.nanoTime();
+    long timer = -1;
+    boolean stopped;
 
     BodyWatch(Watch watch, HttpServerRequest request, HttpServerResponse response) {
       this.watch = watch;
@@ -140,7 +145,8 @@ public final class ClientTimeouts {
     }
 
     void check() {
-      if (watch.closed || request.isEnded() || response.headWritten()) {
+      timer = -1;
+      if (stopped || watch.closed || request.isEnded() || response.headWritten()) {
         return;
       }
       long now = System.nanoTime();
@@ -152,7 +158,16 @@ public final class ClientTimeouts {
         expire(watch, "body");
         return;
       }
-      vertx.setTimer(Math.max(1, bodyMs / 4), id -> check());
+      timer = vertx.setTimer(Math.max(1, bodyMs / 4), id -> check());
+    }
+
+    /** The body ended (or the request failed): no more checks. */
+    void stop() {
+      stopped = true;
+      if (timer != -1) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
     }
   }
 }
