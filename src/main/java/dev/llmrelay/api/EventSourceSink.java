@@ -28,7 +28,6 @@ final class EventSourceSink extends SseSink {
 
   private final AnswerSchema schema;
   private final StringBuilder answer;
-  private final IsoTime time = new IsoTime();
   private final String streamId;
   /** A new resumable stream, whose first event names it. */
   private final boolean announce;
@@ -84,7 +83,7 @@ final class EventSourceSink extends SseSink {
     StringBuilder frame = SseFrames.open(streamId, nextId(chunk), "message", chunk.text().length() + 140)
       .append("{\"text\":");
     SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
-    time.appendQuoted(SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":"),
+    IsoTime.appendQuoted(SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":"),
       System.currentTimeMillis()).append("}}");
     sse.write(SseFrames.close(frame));
   }
@@ -92,7 +91,7 @@ final class EventSourceSink extends SseSink {
   @Override
   public void end(StreamChunk end) {
     StringBuilder json = new StringBuilder(200).append("{\"text\":\"[DONE]\",\"metadata\":{\"model\":");
-    time.appendQuoted(SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
+    IsoTime.appendQuoted(SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
       System.currentTimeMillis()).append(",\"finishReason\":");
     SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
       .append(end.usage() == null ? "null" : end.usage())

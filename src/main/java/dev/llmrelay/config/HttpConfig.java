@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  */
 public record HttpConfig(String host, int port, int instances, int maxRequestLineBytes, int maxBodyBytes,
                          String modelsFile, Long headerTimeoutMs, Long bodyTimeoutMs, Long keepAliveTimeoutMs,
-                         Long modelsRefreshMs, Integer warmupStreams) {
+                         Long modelsRefreshMs, Integer warmupStreams, Boolean vertxHttpMetrics) {
 
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 30_000;
   public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -30,6 +30,7 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
     keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
     modelsRefreshMs = modelsRefreshMs == null ? DEFAULT_MODELS_REFRESH_MS : modelsRefreshMs;
     warmupStreams = warmupStreams == null ? DEFAULT_WARMUP_STREAMS : warmupStreams;
+    vertxHttpMetrics = vertxHttpMetrics != null && vertxHttpMetrics;
     if (warmupStreams < 0) {
       throw new IllegalArgumentException("http.warmupStreams must be 0 (no warm-up) or more, not " + warmupStreams);
     }
@@ -82,6 +83,14 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
     return with(e -> e.warmupStreams = value);
   }
 
+  /**
+   * Whether Vert.x's own per-request HTTP series ({@code vertx_http_server_*}, {@code vertx_http_client_*})
+   * are kept; off by default: they cost work on every request and every upstream response.
+   */
+  public HttpConfig withVertxHttpMetrics(boolean value) {
+    return with(e -> e.vertxHttpMetrics = value);
+  }
+
   private HttpConfig with(Consumer<Edit> change) {
     Edit edit = new Edit(this);
     change.accept(edit);
@@ -101,6 +110,7 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
     Long keepAliveTimeoutMs;
     Long modelsRefreshMs;
     Integer warmupStreams;
+    Boolean vertxHttpMetrics;
 
     Edit(HttpConfig h) {
       host = h.host;
@@ -114,11 +124,12 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
       keepAliveTimeoutMs = h.keepAliveTimeoutMs;
       modelsRefreshMs = h.modelsRefreshMs;
       warmupStreams = h.warmupStreams;
+      vertxHttpMetrics = h.vertxHttpMetrics;
     }
 
     HttpConfig build() {
       return new HttpConfig(host, port, instances, maxRequestLineBytes, maxBodyBytes, modelsFile, headerTimeoutMs,
-        bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs, warmupStreams);
+        bodyTimeoutMs, keepAliveTimeoutMs, modelsRefreshMs, warmupStreams, vertxHttpMetrics);
     }
   }
 

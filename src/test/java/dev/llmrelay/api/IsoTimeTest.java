@@ -16,13 +16,12 @@ class IsoTimeTest {
   }
 
   @Test
-  void oneClockFollowsTheSecondsItIsGiven() {
-    IsoTime time = new IsoTime();
+  void theSharedSecondFollowsTheSecondsItIsGiven() {
     StringBuilder out = new StringBuilder();
-    time.appendQuoted(out, 1796069319123L).append(',');
-    time.appendQuoted(out, 1796069319999L).append(',');
-    time.appendQuoted(out, 1796069320000L).append(',');
-    time.appendQuoted(out, 1796069319050L);
+    IsoTime.appendQuoted(out, 1796069319123L).append(',');
+    IsoTime.appendQuoted(out, 1796069319999L).append(',');
+    IsoTime.appendQuoted(out, 1796069320000L).append(',');
+    IsoTime.appendQuoted(out, 1796069319050L);
     assertEquals("\"2026-11-30T20:08:39.123Z\",\"2026-11-30T20:08:39.999Z\",\"2026-11-30T20:08:40.000Z\","
       + "\"2026-11-30T20:08:39.050Z\"", out.toString());
   }

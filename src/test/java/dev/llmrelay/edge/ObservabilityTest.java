@@ -1,5 +1,6 @@
 package dev.llmrelay.edge;
 
+import dev.llmrelay.Main;
 import dev.llmrelay.Relay;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
@@ -12,12 +13,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -202,23 +202,36 @@ class ObservabilityTest {
   }
 
   @Test
-  void vertxOwnSeriesShareTheRegistryWhenVertxIsBuiltWithIt() {
+  void vertxOwnSeriesShareTheRegistryAndItsPerRequestHttpSeriesAreOptIn() {
+    RelayConfig shipped = ConfigLoader.defaults();
+    assertFalse(shipped.http().vertxHttpMetrics());
+    Set<String> plain = seriesAfterOneRequest(shipped);
+    assertTrue(plain.stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), plain.toString());
+    assertTrue(plain.contains("relay_streams_active"));
+    assertTrue(plain.stream().noneMatch(k -> k.startsWith("vertx_http_")), plain.toString());
+
+    Set<String> withHttp = seriesAfterOneRequest(shipped.withHttp(shipped.http().withVertxHttpMetrics(true)));
+    assertTrue(withHttp.stream().anyMatch(k -> k.startsWith("vertx_http_server_requests_total")), withHttp.toString());
+    assertTrue(withHttp.stream().anyMatch(k -> k.startsWith("vertx_http_client_")), withHttp.toString());
+  }
+
+  /** Deploys a relay with {@code config} on a Vert.x built as {@code Main} builds it; one completion, then its series. */
+  private static Set<String> seriesAfterOneRequest(RelayConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-      .withMetrics(new MicrometerMetricsFactory(registry))
+    Vertx vertx = Vertx.builder().with(Main.vertxOptions(config)).withMetrics(new MicrometerMetricsFactory(registry))
       .build();
     try {
       Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
-      RelayConfig config = ConfigLoader.applyEnvironment(ConfigLoader.defaults(), Map.of("RELAY_UPSTREAM_URL",
+      RelayConfig local = ConfigLoader.applyEnvironment(config, Map.of("RELAY_UPSTREAM_URL",
         simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1", "RELAY_HTTP_PORT",
         Integer.toString(RelayHarness.freePort())));
-      Relay relay = Relay.deploy(vertx, config, registry, System::currentTimeMillis).await();
+      Relay relay = Relay.deploy(vertx, local, registry, System::currentTimeMillis).await();
       EdgeClient client = new EdgeClient(vertx, relay.config().http().port());
-      assertEquals(200, client.get("/health/live", Map.of()).await().status());
-      Map<String, Double> m = scrape(client);
-      assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("vertx_http_server_requests_total")), m.keySet().toString());
-      assertTrue(m.containsKey("relay_streams_active"));
+      String body = new JsonObject().put("messages", new JsonArray(SseClient.userMessages("hi [sim tokens=3 paceMs=0]")))
+        .encode();
+      EdgeClient.Response answer = client.post("/api/v1/llm/complete", Map.of(), body).await();
+      assertEquals(200, answer.status(), answer.body());
+      return scrape(client).keySet();
     } finally {
       vertx.close().await();
     }
