@@ -53,6 +53,12 @@ final class Warmup {
    */
   private static final String FAST = "warm-up [sim tokens=20 paceMs=0]";
   private static final String PACED = "warm-up [sim tokens=10 paceMs=30]";
+  /**
+   * The last streams, up to {@link #MAX_HOLD}, are opened together and held a while, as a burst holds
+   * them: the paths of a large pool, many open streams and their timers.
+   */
+  private static final String HOLD = "warm-up [sim tokens=4 paceMs=400]";
+  private static final int MAX_HOLD = 1_000;
   private static final String MODEL = "openai/gpt-4o-mini";
   private static final String EVENT_SOURCE = "/api/v1/llm/complete/stream";
   private static final String OPENAI = "/v1/chat/completions";
@@ -125,10 +131,18 @@ final class Warmup {
     return load.done.future();
   }
 
-  /** The warm-up's client side, on one event loop: a finished stream starts the next. */
+  /**
+   * The warm-up's client side, on one event loop: a finished stream starts the next; once all those have
+   * ended, the held ones start together.
+   */
   private static final class Load {
     private final int streams;
-    /** Kept-alive connections for the fast rounds, a new connection per stream for the paced ones. */
+    /** How many of the streams are held open together at the end. */
+    private final int hold;
+    /**
+     * Kept-alive connections for the fast rounds, a new connection per stream for the paced ones, and a
+     * new connection per held stream.
+     */
     private final HttpClient[] clients;
     private final Promise<Integer> done = Promise.promise();
     private int started;
@@ -137,23 +151,27 @@ final class Warmup {
 
     Load(Vertx vertx, int port, int streams) {
       this.streams = streams;
+      this.hold = Math.min(MAX_HOLD, streams / 3);
       HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port);
       PoolOptions pool = new PoolOptions().setHttp1MaxSize(CONCURRENCY);
-      clients = new HttpClient[] {vertx.createHttpClient(options, pool),
-        vertx.createHttpClient(new HttpClientOptions(options).setKeepAlive(false), pool)};
+      HttpClientOptions fresh = new HttpClientOptions(options).setKeepAlive(false);
+      clients = new HttpClient[] {vertx.createHttpClient(options, pool), vertx.createHttpClient(fresh, pool),
+        vertx.createHttpClient(fresh, new PoolOptions().setHttp1MaxSize(Math.max(1, hold)))};
     }
 
     void start() {
       if (streams == 0) {
         done.complete(0);
+      } else if (streams == hold) {
+        startHeld();
       }
-      for (int i = 0; i < Math.min(CONCURRENCY, streams); i++) {
+      for (int i = 0; i < Math.min(CONCURRENCY, streams - hold); i++) {
         next();
       }
     }
 
     private void next() {
-      if (started == streams) {
+      if (started >= streams - hold) {
         return;
       }
       // Rounds of every request alternate: fast on kept-alive connections, paced on new ones, as a burst
@@ -163,7 +181,18 @@ final class Warmup {
       String path = REQUESTS.get(started++ % REQUESTS.size());
       RequestOptions request = request(path, prompt);
       String body = request.getMethod() == HttpMethod.POST ? body(path, prompt) : null;
-      clients[round].request(request)
+      send(clients[round], request, body);
+    }
+
+    private void startHeld() {
+      while (started < streams) {
+        started++;
+        send(clients[2], request(EVENT_SOURCE, HOLD), null);
+      }
+    }
+
+    private void send(HttpClient client, RequestOptions request, String body) {
+      client.request(request)
         .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
         .compose(response -> response.body().map(b -> response.statusCode() == 200 && answered(b.toString())))
         .onComplete(ar -> ended(ar.succeeded() && ar.result()));
@@ -173,8 +202,11 @@ final class Warmup {
       if (!answered) {
         failed++;
       }
-      if (++ended == streams) {
-        Future.join(clients[0].close(), clients[1].close()).onComplete(v -> done.complete(failed));
+      ended++;
+      if (ended == streams) {
+        Future.join(clients[0].close(), clients[1].close(), clients[2].close()).onComplete(v -> done.complete(failed));
+      } else if (ended == streams - hold) {
+        startHeld();
       } else {
         next();
       }

@@ -51,10 +51,18 @@ final class LogWriter {
     rest.forEach(this::deliver);
   }
 
-  /** Stops the writer thread, then {@link #flush}es on the calling thread. Idempotent. */
+  /**
+   * Stops the writer thread, waiting (a second at most) for it to write the lines it had taken, then
+   * {@link #flush}es on the calling thread. Idempotent.
+   */
   void close() {
     closed = true;
     writer.interrupt();
+    try {
+      writer.join(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     flush();
   }
 
