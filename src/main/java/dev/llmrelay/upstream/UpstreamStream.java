@@ -140,8 +140,21 @@ final class UpstreamStream implements UpstreamRead.Listener {
           resumable.detach();
         }
       }
-      case RESUME -> resumable.resume(message);
-      case DELETE -> resumable.delete(message);
+      // Only a resumable stream is resumed or deleted by its id; any other answers like an unknown id.
+      case RESUME -> {
+        if (resumable != null) {
+          resumable.resume(message);
+        } else {
+          message.fail(404, "no such stream");
+        }
+      }
+      case DELETE -> {
+        if (resumable != null) {
+          resumable.delete(message);
+        } else {
+          message.fail(404, "no such stream");
+        }
+      }
       case DELIVERED -> {
         if (resumable != null) {
           resumable.delivered();

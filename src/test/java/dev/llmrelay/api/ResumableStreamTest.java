@@ -1,5 +1,9 @@
 package dev.llmrelay.api;
 
+import dev.llmrelay.bus.Addresses;
+import dev.llmrelay.bus.OpenRequest;
+import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.bus.StreamControl;
 import dev.llmrelay.simulator.Simulator;
 import dev.llmrelay.testing.Await;
 import dev.llmrelay.testing.RelayHarness;
@@ -7,6 +11,8 @@ import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -16,10 +22,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +62,38 @@ class ResumableStreamTest {
     for (int i = 0; i < events.size(); i++) {
       assertEquals(streamId + ":" + (from + 1 + i), events.get(i).id(), "event " + i);
     }
+  }
+
+  @Test
+  void aResumeOrDeleteSentToAPlainStreamIsRefusedAsAnUnknownStreamAndTheStreamGoesOn(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+    AtomicReference<String> streamId = new AtomicReference<>();
+    AtomicBoolean flowing = new AtomicBoolean();
+    vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (delivery.message().body() instanceof OpenRequest open) {
+        streamId.compareAndSet(null, open.streamId());
+      } else if (delivery.message().body() instanceof StreamChunk) {
+        // The provider sends chunks only once it took the stream and listens on its control address.
+        flowing.set(true);
+      }
+      delivery.next();
+    });
+    Future<SseClient.Result> plain = new SseClient(vertx, h.port)
+      .get(SseClient.query(SseClient.userMessages("go [sim tokens=30 paceMs=20]"), null));
+    Await.until(() -> streamId.get() != null && flowing.get(), 10_000, "the stream flows on the bus");
+    String control = Addresses.control(streamId.get());
+    for (StreamControl ask : List.of(StreamControl.delete("anonymous"),
+      StreamControl.resume(Addresses.newStreamId(), 0, 16, "anonymous"))) {
+      ReplyException refused = assertInstanceOf(ReplyException.class,
+        vertx.eventBus().request(control, ask).toCompletionStage().toCompletableFuture()
+          .handle((ok, failure) -> failure).join());
+      assertEquals(ReplyFailure.RECIPIENT_FAILURE, refused.failureType());
+      assertEquals(404, refused.failureCode(), ask.kind() + ": " + refused.getMessage());
+    }
+    SseClient.Result result = plain.await();
+    assertEquals(Simulator.normalAnswer(30), result.text());
+    assertEquals("[DONE]", result.last().json().getString("text"));
+    h.stop();
   }
 
   @Test
