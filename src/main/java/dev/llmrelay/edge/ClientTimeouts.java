@@ -24,10 +24,10 @@ import java.util.Map;
  * notices a head trickled one byte at a time. Hence a timer per connection, armed at connect and at the end
  * of the last request in flight, cancelled when a head arrives; and, per request, a check of the body's
  * progress ({@link HttpServerRequest#bytesRead()}, since the body handler owns the request's data handler)
- * every quarter of the bound until the body ends (its timer cancelled then) or the answer starts, so a stalled body is closed between
- * one and one and a quarter bounds after its last byte. Closes are silent (no 408: on an idle keep-alive
- * connection it would be taken for the answer to the client's next request) and counted in
- * {@code relay_client_timeouts_total} by reason.
+ * every quarter of the bound until the body ends (its timer cancelled then) or the answer starts, so a
+ * stalled body is closed between one and one and a quarter bounds after its last byte. Closes are silent
+ * (no 408: on an idle keep-alive connection it would be taken for the answer to the client's next request)
+ * and counted in {@code relay_client_timeouts_total} by reason.
  *
  * <p>Everything runs on the connection's event loop, the one its router instance runs on; one instance per
  * router verticle. The server must have cleartext HTTP/2 off: with it on, Vert.x 5.0.10 makes the
