@@ -139,11 +139,12 @@ final class Warmup {
     private final int streams;
     /** How many of the streams are held open together at the end. */
     private final int hold;
-    /**
-     * Kept-alive connections for the fast rounds, a new connection per stream for the paced ones, and a
-     * new connection per held stream.
-     */
-    private final HttpClient[] clients;
+    /** Kept-alive connections for the fast rounds. */
+    private final HttpClient keptAlive;
+    /** A new connection per stream for the paced rounds. */
+    private final HttpClient fresh;
+    /** A new connection per held stream, all at once. */
+    private final HttpClient held;
     private final Promise<Integer> done = Promise.promise();
     private int started;
     private int ended;
@@ -154,16 +155,15 @@ final class Warmup {
       this.hold = Math.min(MAX_HOLD, streams / 3);
       HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port);
       PoolOptions pool = new PoolOptions().setHttp1MaxSize(CONCURRENCY);
-      HttpClientOptions fresh = new HttpClientOptions(options).setKeepAlive(false);
-      clients = new HttpClient[] {vertx.createHttpClient(options, pool), vertx.createHttpClient(fresh, pool),
-        vertx.createHttpClient(fresh, new PoolOptions().setHttp1MaxSize(Math.max(1, hold)))};
+      HttpClientOptions noKeepAlive = new HttpClientOptions(options).setKeepAlive(false);
+      keptAlive = vertx.createHttpClient(options, pool);
+      fresh = vertx.createHttpClient(noKeepAlive, pool);
+      held = vertx.createHttpClient(noKeepAlive, new PoolOptions().setHttp1MaxSize(Math.max(1, hold)));
     }
 
     void start() {
       if (streams == 0) {
         done.complete(0);
-      } else if (streams == hold) {
-        startHeld();
       }
       for (int i = 0; i < Math.min(CONCURRENCY, streams - hold); i++) {
         next();
@@ -176,18 +176,18 @@ final class Warmup {
       }
       // Rounds of every request alternate: fast on kept-alive connections, paced on new ones, as a burst
       // of new clients arrives.
-      int round = started / REQUESTS.size() % 2;
-      String prompt = round == 0 ? FAST : PACED;
+      boolean fast = started / REQUESTS.size() % 2 == 0;
+      String prompt = fast ? FAST : PACED;
       String path = REQUESTS.get(started++ % REQUESTS.size());
       RequestOptions request = request(path, prompt);
       String body = request.getMethod() == HttpMethod.POST ? body(path, prompt) : null;
-      send(clients[round], request, body);
+      send(fast ? keptAlive : fresh, request, body);
     }
 
     private void startHeld() {
       while (started < streams) {
         started++;
-        send(clients[2], request(EVENT_SOURCE, HOLD), null);
+        send(held, request(EVENT_SOURCE, HOLD), null);
       }
     }
 
@@ -204,7 +204,7 @@ final class Warmup {
       }
       ended++;
       if (ended == streams) {
-        Future.join(clients[0].close(), clients[1].close(), clients[2].close()).onComplete(v -> done.complete(failed));
+        Future.join(keptAlive.close(), fresh.close(), held.close()).onComplete(v -> done.complete(failed));
       } else if (ended == streams - hold) {
         startHeld();
       } else {

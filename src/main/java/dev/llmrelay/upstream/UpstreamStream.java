@@ -133,33 +133,18 @@ final class UpstreamStream implements UpstreamRead.Listener {
       // From a connection this stream was resumed away from: it speaks for nobody any more.
       return;
     }
+    if (resumable == null && msg.kind() != StreamControl.Kind.CANCEL && msg.kind() != StreamControl.Kind.CREDIT) {
+      // Only a resumable stream is detached, resumed, deleted or told of delivery: any other answers like an
+      // unknown id (a send without a reply address ignores the failure).
+      message.fail(404, "no such stream");
+      return;
+    }
     switch (msg.kind()) {
       case CANCEL -> cancel();
-      case DETACH -> {
-        if (resumable != null) {
-          resumable.detach();
-        }
-      }
-      // Only a resumable stream is resumed or deleted by its id; any other answers like an unknown id.
-      case RESUME -> {
-        if (resumable != null) {
-          resumable.resume(message);
-        } else {
-          message.fail(404, "no such stream");
-        }
-      }
-      case DELETE -> {
-        if (resumable != null) {
-          resumable.delete(message);
-        } else {
-          message.fail(404, "no such stream");
-        }
-      }
-      case DELIVERED -> {
-        if (resumable != null) {
-          resumable.delivered();
-        }
-      }
+      case DETACH -> resumable.detach();
+      case RESUME -> resumable.resume(message);
+      case DELETE -> resumable.delete(message);
+      case DELIVERED -> resumable.delivered();
       case CREDIT -> {
         if (!detached()) {
           credit(msg.credits());
