@@ -1,6 +1,7 @@
 package dev.llmrelay.bench;
 
 import dev.llmrelay.upstream.SseDecoder;
+import dev.llmrelay.upstream.SseReader;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,7 +12,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.parsetools.RecordParser;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -212,9 +212,7 @@ final class LoadGenerator {
         return;
       }
       SseDecoder decoder = new SseDecoder(this::onEvent);
-      RecordParser parser = RecordParser.newDelimited("\n", response);
-      parser.exceptionHandler(t -> end("read failed: " + t));
-      parser.endHandler(v -> {
+      new SseReader(response, decoder, 1 << 20, () -> true, t -> end("read failed: " + t), () -> {
         if (failure != null) {
           end(failure);
         } else if (!sawDone) {
@@ -224,8 +222,7 @@ final class LoadGenerator {
         } else {
           end(null);
         }
-      });
-      parser.handler(decoder::record);
+      }).start().fetch();
     }
 
     private void onEvent(String type, byte[] data) {
