@@ -1,7 +1,6 @@
 package dev.llmrelay.bench;
 
 import dev.llmrelay.upstream.SseDecoder;
-import dev.llmrelay.upstream.SseReader;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,6 +11,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -212,7 +212,9 @@ final class LoadGenerator {
         return;
       }
       SseDecoder decoder = new SseDecoder(this::onEvent);
-      new SseReader(response, decoder, 1 << 20, () -> true, t -> end("read failed: " + t), () -> {
+      RecordParser parser = RecordParser.newDelimited("\n", response);
+      parser.exceptionHandler(t -> end("read failed: " + t));
+      parser.endHandler(v -> {
         if (failure != null) {
           end(failure);
         } else if (!sawDone) {
@@ -222,7 +224,8 @@ final class LoadGenerator {
         } else {
           end(null);
         }
-      }).start().fetch();
+      });
+      parser.handler(decoder::record);
     }
 
     private void onEvent(String type, byte[] data) {

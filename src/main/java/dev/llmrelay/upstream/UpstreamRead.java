@@ -7,14 +7,16 @@ import dev.llmrelay.error.RelayError;
 import dev.llmrelay.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.parsetools.RecordParser;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * The upstream side of one stream: opens the upstream through {@link UpstreamClient}, reads its SSE body
- * with an {@link SseReader} that decodes a record only while its {@link Listener} holds credits, decodes
+ * with a {@link RecordParser} whose record demand follows the credits its {@link Listener} holds, decodes
  * each event into a {@link Chunk}, and tells the listener what the answer says (head, deltas, end or
  * failure). Knows the upstream's timeouts and ends the upstream request's trace span; knows nothing of the
  * bus. Closed once, by the listener.
@@ -37,7 +39,7 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     /** The stream cannot go on; {@code resetUpstream} closes the upstream request. */
     void fail(RelayError error, boolean resetUpstream);
 
-    /** The chunks the router will still take: the body is read while there are any. */
+    /** The chunks the router will still take: the parser's record demand follows them. */
     long credits();
   }
 
@@ -56,7 +58,8 @@ final class UpstreamRead implements UpstreamClient.Attempts {
   private HttpClientRequest request;
   private long backoffTimer = -1;
   private HttpClientResponse response;
-  private SseReader reader;
+  private RecordParser parser;
+  private long demand;
   private boolean firstToken;
   private long headAt;
   private long waitingSince;
@@ -142,10 +145,24 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     return null;
   }
 
-  /** The router granted {@code credits}: with any, the body is read on. */
+  /** Keeps the parser's record demand equal to the credits the router granted. */
   void demand(long credits) {
-    if (reader != null && !closed && credits > 0) {
-      reader.fetch();
+    if (parser == null || closed) {
+      return;
+    }
+    if (credits <= 0) {
+      if (demand > 0) {
+        parser.pause();
+        demand = 0;
+      }
+    } else if (demand != credits) {
+      if (demand > credits) {
+        parser.pause();
+        demand = 0;
+      }
+      long more = credits - demand;
+      demand = credits;
+      parser.fetch(more);
     }
   }
 
@@ -181,14 +198,29 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     response = head;
     headAt = System.currentTimeMillis();
     listener.head(model);
-    reader = new SseReader(head, sse, MAX_RECORD_BYTES, () -> !closed && listener.credits() > 0, t -> {
+    parser = RecordParser.newDelimited("\n", head).maxRecordSize(MAX_RECORD_BYTES);
+    parser.pause();
+    parser.exceptionHandler(t -> {
       if (!closed) {
         listener.fail(t instanceof IllegalStateException
           ? RelayError.of(ErrorType.UPSTREAM_PROTOCOL, "Malformed upstream stream: a line exceeds " + MAX_RECORD_BYTES + " bytes")
           : ErrorMapper.fromThrowable(t), true);
       }
-    }, this::onUpstreamEnd).start();
-    reader.fetch();
+    });
+    parser.endHandler(v -> onUpstreamEnd());
+    parser.handler(this::onRecord);
+    demand(listener.credits());
+  }
+
+  private void onRecord(Buffer record) {
+    demand--;
+    if (closed) {
+      return;
+    }
+    sse.record(record);
+    if (!closed) {
+      demand(listener.credits());
+    }
   }
 
   private void onEvent(String type, byte[] data) {
@@ -247,9 +279,9 @@ final class UpstreamRead implements UpstreamClient.Attempts {
 
   private void complete() {
     listener.end(model, finishReason, usage);
-    if (reader != null) {
+    if (parser != null) {
       // Read the rest (normally just the end of the body) so the connection returns to the pool.
-      reader.discardRest();
+      parser.fetch(Long.MAX_VALUE);
     }
   }
 }

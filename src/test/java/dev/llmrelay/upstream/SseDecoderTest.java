@@ -1,6 +1,7 @@
 package dev.llmrelay.upstream;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.parsetools.RecordParser;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -9,16 +10,15 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** WHATWG SSE decoding, cut into records by {@link SseReader}, fed in every possible split. */
+/** WHATWG SSE decoding behind {@code RecordParser.newDelimited("\n")}, fed in every possible split. */
 class SseDecoderTest {
 
   private static List<String> decode(byte[] wire, int pieceSize) {
     List<String> events = new ArrayList<>();
     SseDecoder decoder = new SseDecoder((type, data) -> events.add(type + "|" + new String(data, StandardCharsets.UTF_8)));
-    ChunkedBody body = new ChunkedBody();
-    new SseReader(body, decoder, 1 << 20, () -> true, t -> events.add("failed: " + t), () -> { }).start().fetch();
+    RecordParser parser = RecordParser.newDelimited("\n", decoder::record);
     for (int at = 0; at < wire.length; at += pieceSize) {
-      body.send(Buffer.buffer().appendBytes(wire, at, Math.min(pieceSize, wire.length - at)));
+      parser.handle(Buffer.buffer().appendBytes(wire, at, Math.min(pieceSize, wire.length - at)));
     }
     return events;
   }
@@ -72,10 +72,9 @@ class SseDecoderTest {
   void lastLineWithoutNewlineIsStillALineAtEndOfStream() {
     List<String> events = new ArrayList<>();
     SseDecoder decoder = new SseDecoder((type, data) -> events.add(new String(data, StandardCharsets.UTF_8)));
-    byte[] tail = "data: tail".getBytes(StandardCharsets.UTF_8);
-    decoder.record(tail, 0, tail.length);
+    decoder.record(Buffer.buffer("data: tail"));
     assertEquals(List.of(), events);
-    decoder.record(tail, 0, 0);
+    decoder.record(Buffer.buffer(""));
     assertEquals(List.of("tail"), events);
   }
 }
