@@ -48,7 +48,8 @@ public final class CatalogVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    http = vertx.createHttpClient(UpstreamClient.clientOptions(upstream),
+    // The catalog is one large JSON document: worth asking for compressed.
+    http = vertx.createHttpClient(UpstreamClient.clientOptions(upstream).setDecompressionSupported(true),
       new PoolOptions().setHttp1MaxSize(1).setHttp2MaxSize(1).setCleanerPeriod(UpstreamClient.POOL_CLEANER_MS));
     fetch();
     timer = vertx.setPeriodic(refreshMs, id -> fetch());

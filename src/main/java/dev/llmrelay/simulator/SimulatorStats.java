@@ -27,6 +27,7 @@ public final class SimulatorStats {
   private final ConcurrentLinkedDeque<JsonObject> bodies = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedDeque<String> traceparents = new ConcurrentLinkedDeque<>();
   private volatile String lastAuthorization;
+  private volatile String lastAcceptEncoding;
   private final ConcurrentLinkedDeque<SimStream> streams = new ConcurrentLinkedDeque<>();
 
   /** Chat-completion requests received. */
@@ -72,6 +73,11 @@ public final class SimulatorStats {
     return lastAuthorization;
   }
 
+  /** The {@code Accept-Encoding} header of the latest chat request, or null when it had none. */
+  public String lastAcceptEncoding() {
+    return lastAcceptEncoding;
+  }
+
   /**
    * The {@code traceparent} header of the most recent chat requests, oldest first, one per request
    * ({@code ""} for a request without one).
@@ -108,8 +114,9 @@ public final class SimulatorStats {
     return n == null ? 0 : n.get();
   }
 
-  void request(JsonObject body, String authorization, String traceparent) {
+  void request(JsonObject body, String authorization, String acceptEncoding, String traceparent) {
     lastAuthorization = authorization;
+    lastAcceptEncoding = acceptEncoding;
     // The deques' size() walks them; the counters say when one is past KEEP (one add, one poll).
     boolean full = requests.incrementAndGet() > KEEP;
     traceparents.addLast(traceparent == null ? "" : traceparent);

@@ -87,11 +87,12 @@ final class SimulatorVerticle extends VerticleBase {
       body = new JsonObject(text);
     } catch (DecodeException e) {
       stats.request(new JsonObject().put("invalid", text), request.getHeader("Authorization"),
-        request.getHeader("traceparent"));
+        request.getHeader("Accept-Encoding"), request.getHeader("traceparent"));
       json(request.response(), 400, error(400, "Invalid JSON body", "invalid_request"));
       return;
     }
-    stats.request(body, request.getHeader("Authorization"), request.getHeader("traceparent"));
+    stats.request(body, request.getHeader("Authorization"), request.getHeader("Accept-Encoding"),
+      request.getHeader("traceparent"));
     Scenario scenario = Scenario.from(body);
     HttpServerResponse response = request.response();
     if (scenario.failFirst() > 0) {

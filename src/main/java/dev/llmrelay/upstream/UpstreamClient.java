@@ -72,7 +72,8 @@ public final class UpstreamClient {
   private final Routes routes;
   private final RetryDelay retryDelay;
   private final Tracing tracing;
-  private final String endpoint;
+  /** Where every stream is asked for: host, port, TLS and path. */
+  private final RequestOptions endpoint;
   /** The same for every request; Vert.x copies them into each request, so one map serves all. */
   private final MultiMap headers;
 
@@ -95,7 +96,8 @@ public final class UpstreamClient {
     this.breakerConfig = breakerConfig;
     this.retryDelay = retryDelay;
     this.routes = routes;
-    this.endpoint = stripSlash(config.url()) + "/chat/completions";
+    // Parsed once: a URL per request showed in the profile.
+    this.endpoint = new RequestOptions().setAbsoluteURI(stripSlash(config.url()) + "/chat/completions");
     this.headers = requestHeaders(config);
     // Connections open lazily: a large bound costs nothing until streams need it.
     this.http = vertx.createHttpClient(clientOptions(config),
@@ -225,7 +227,10 @@ public final class UpstreamClient {
   private Future<Outcome> send(Buffer body, Attempts attempts, UpstreamAttempt span) {
     RequestOptions options = new RequestOptions()
       .setMethod(HttpMethod.POST)
-      .setAbsoluteURI(endpoint)
+      .setHost(endpoint.getHost())
+      .setPort(endpoint.getPort())
+      .setSsl(endpoint.isSsl())
+      .setURI(endpoint.getURI())
       .setConnectTimeout(config.connectTimeoutMs())
       .setIdleTimeout(config.firstByteTimeoutMs())
       .setHeaders(headers);
@@ -259,24 +264,26 @@ public final class UpstreamClient {
   }
 
   /**
-   * HTTP/1.1 with keep-alive, or HTTP/2 when the config prefers it: negotiated by ALPN over TLS (falling
-   * back to HTTP/1.1 if the server declines), h2c with prior knowledge over cleartext. Over HTTP/2 a
-   * paused stream keeps its unread bytes counted against the connection's flow-control window, so that
-   * window is made large: one slow client must never stall the other streams sharing its connection
-   * (each stream is still bounded by its own window). The model catalog's client uses them too.
-   */
-  /**
    * How often a client's pool looks for idle connections past their keep-alive timeout (60 s). Vert.x's
    * default, every second, wakes an event loop per client whether or not anything is open: most of what an
    * idle relay spent once its own stream ticks stopped. An idle connection now goes within 60–65 s.
    */
   public static final int POOL_CLEANER_MS = 5_000;
 
+  /**
+   * HTTP/1.1 with keep-alive, or HTTP/2 when the config prefers it: negotiated by ALPN over TLS (falling
+   * back to HTTP/1.1 if the server declines), h2c with prior knowledge over cleartext. Over HTTP/2 a
+   * paused stream keeps its unread bytes counted against the connection's flow-control window, so that
+   * window is made large: one slow client must never stall the other streams sharing its connection
+   * (each stream is still bounded by its own window). The model catalog's client uses them too.
+   *
+   * <p>No compression is asked for (no {@code Accept-Encoding}): a compressor holds small events back in its
+   * window, and without it no decompressor sits in every chunk's path. The catalog asks for it itself.
+   */
   public static HttpClientOptions clientOptions(UpstreamConfig config) {
     HttpClientOptions options = new HttpClientOptions()
       .setConnectTimeout((int) config.connectTimeoutMs())
-      .setKeepAlive(true)
-      .setDecompressionSupported(true);
+      .setKeepAlive(true);
     if (config.prefersHttp2()) {
       options.setProtocolVersion(HttpVersion.HTTP_2)
         .setUseAlpn(true)
