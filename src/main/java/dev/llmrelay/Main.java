@@ -43,7 +43,7 @@ public final class Main {
     if (!config.http().vertxHttpMetrics()) {
       metrics.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
     }
-    return new VertxOptions().setMetricsOptions(metrics);
+    return new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true);
   }
 
   public static void main(String[] args) {
