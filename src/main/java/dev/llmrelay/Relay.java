@@ -159,8 +159,10 @@ public final class Relay {
         String node = deployment.clustered() ? "cluster " + deployment.cluster().name() + " node, role "
           + deployment.role() + ", " : "";
         if (deployment.runsRouters()) {
+          // Netty's native transport ships for Linux x86-64 only; elsewhere Vert.x runs on the JDK's NIO.
+          String transport = vertx.isNativeTransportEnabled() ? "epoll transport" : "NIO transport";
           LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
-            + " (" + node + upstream + ")");
+            + " (" + node + upstream + ", " + transport + ")");
           if (config.security().authEnabled()) {
             LOG.info("Client authentication on: " + config.security().clientKeys().size() + " client key(s)");
           } else {

@@ -261,6 +261,11 @@ public final class Benchmark {
       .result().await();
     RelayProcess.Cpu used = before == null ? null : target.relay().cpu().minus(before);
     report.row(target.label(), target.upstream(), concurrency).add(result, used);
+    if (used != null) {
+      // Round by round, so the spread behind a run's figure shows (this machine is shared).
+      log(String.format("%s %s c%d: %d ms CPU per 1,000 streams (JIT %d)", target.label(), target.upstream(),
+        concurrency, used.totalMs() * 1000 / streams, used.jitMs() * 1000 / streams));
+    }
   }
 
   /** The pass-through floor on the relay's core, with the relay's JVM arguments. */

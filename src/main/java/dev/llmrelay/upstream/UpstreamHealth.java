@@ -62,8 +62,11 @@ public final class UpstreamHealth {
     return admission;
   }
 
+  /** Called once per chunk sent: reads before it writes, so the event loops share the line, not its writes. */
   void inFlight(long chunks) {
-    maxInFlight.accumulateAndGet(chunks, Math::max);
+    if (chunks > maxInFlight.get()) {
+      maxInFlight.accumulateAndGet(chunks, Math::max);
+    }
   }
 
   void resumed() {
