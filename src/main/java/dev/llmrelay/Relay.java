@@ -159,7 +159,7 @@ public final class Relay {
         String node = deployment.clustered() ? "cluster " + deployment.cluster().name() + " node, role "
           + deployment.role() + ", " : "";
         if (deployment.runsRouters()) {
-          // Netty's native transport ships for Linux x86-64 only; elsewhere Vert.x runs on the JDK's NIO.
+          // The jar carries Netty's native transport for Linux x86-64 only; elsewhere Vert.x runs on the JDK's NIO.
           String transport = vertx.isNativeTransportEnabled() ? "epoll transport" : "NIO transport";
           LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
             + " (" + node + upstream + ", " + transport + ")");
