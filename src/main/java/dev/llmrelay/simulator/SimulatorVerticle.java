@@ -50,7 +50,12 @@ final class SimulatorVerticle extends VerticleBase {
     // be tested and measured; a thousand concurrent streams per connection, like a generous CDN edge.
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHttp2ClearTextEnabled(true)
-        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)))
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+        // No WebSocket endpoint, as on the relay's own server: without these every connection's pipeline
+        // carries a WebSocket extension handler, and in the relay's start-up warm-up (this simulator in the
+        // relay's JVM) the JIT learns a write path through it that the relay's connections never take.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false))
       .requestHandler(this::handle);
     return server.listen(port, host);
   }
