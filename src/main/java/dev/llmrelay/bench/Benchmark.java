@@ -187,8 +187,8 @@ public final class Benchmark {
     }
     log("idle: " + options.idleSeconds() + " s with no traffic");
     // The window opens once the last phase's tail is over: connections closing, the compiler finishing
-    // what that load queued (for some seconds after the load a relay's
-    // event loops still wake every few milliseconds).
+    // what that load queued (for some seconds after the load a relay's event loops still wake every few
+    // milliseconds).
     RelayProcess.sleep(IDLE_SETTLE_MS);
     long[] before = new long[processes.size()];
     for (int i = 0; i < before.length; i++) {

@@ -60,8 +60,8 @@ final class RelayProcess implements AutoCloseable {
    */
   static RelayProcess startPassThrough(String name, Path jar, int port, int targetPort, String cpu,
                                        List<String> jvmArgs, Path log) {
-    ProcessBuilder builder = builder(cpu, withRunFlags(jvmArgs), List.of("-cp", jar.toString(), PassThrough.class.getName(),
-      Integer.toString(port), Integer.toString(targetPort)), log);
+    ProcessBuilder builder = builder(cpu, withRunFlags(jvmArgs), List.of("-cp", jar.toString(),
+      PassThrough.class.getName(), Integer.toString(port), Integer.toString(targetPort)), log);
     return launch(name, builder, port, log, false);
   }
 

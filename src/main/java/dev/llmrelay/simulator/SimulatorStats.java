@@ -1,5 +1,6 @@
 package dev.llmrelay.simulator;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -114,9 +115,11 @@ public final class SimulatorStats {
     return n == null ? 0 : n.get();
   }
 
-  void request(JsonObject body, String authorization, String acceptEncoding, String traceparent) {
-    lastAuthorization = authorization;
-    lastAcceptEncoding = acceptEncoding;
+  /** A chat request arrived with {@code body} (parsed, or {@code {"invalid": text}}) and {@code headers}. */
+  void request(JsonObject body, MultiMap headers) {
+    lastAuthorization = headers.get("Authorization");
+    lastAcceptEncoding = headers.get("Accept-Encoding");
+    String traceparent = headers.get("traceparent");
     // The deques' size() walks them; the counters say when one is past KEEP (one add, one poll).
     boolean full = requests.incrementAndGet() > KEEP;
     traceparents.addLast(traceparent == null ? "" : traceparent);

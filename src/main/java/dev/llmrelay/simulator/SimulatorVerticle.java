@@ -91,13 +91,11 @@ final class SimulatorVerticle extends VerticleBase {
     try {
       body = new JsonObject(text);
     } catch (DecodeException e) {
-      stats.request(new JsonObject().put("invalid", text), request.getHeader("Authorization"),
-        request.getHeader("Accept-Encoding"), request.getHeader("traceparent"));
+      stats.request(new JsonObject().put("invalid", text), request.headers());
       json(request.response(), 400, error(400, "Invalid JSON body", "invalid_request"));
       return;
     }
-    stats.request(body, request.getHeader("Authorization"), request.getHeader("Accept-Encoding"),
-      request.getHeader("traceparent"));
+    stats.request(body, request.headers());
     Scenario scenario = Scenario.from(body);
     HttpServerResponse response = request.response();
     if (scenario.failFirst() > 0) {
