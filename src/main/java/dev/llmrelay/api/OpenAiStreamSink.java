@@ -15,6 +15,11 @@ import io.vertx.core.json.JsonObject;
  * The status waits for the upstream's head, so failures before it get a real status and an OpenAI
  * error body; a failure after it is one {@code data:} event with a top-level {@code error}, which the
  * OpenAI SDKs raise, and no {@code [DONE]} follows it.
+ *
+ * <p>A {@linkplain StreamChunk#bare() bare} chunk (the role-only first chunk, the finish chunk) goes out
+ * with the next event, or at the stream's next tick if none comes first: each write is a system call and
+ * wakes the client, and these chunks hold nothing a client acts on at once. So a typical stream takes as
+ * many writes as its content chunks plus the head and one last write (finish, usage, {@code [DONE]}).
  */
 final class OpenAiStreamSink extends SseSink {
 
@@ -22,6 +27,8 @@ final class OpenAiStreamSink extends SseSink {
 
   /** The upstream's usage chunk, held back to the end to add the cost the edge priced (if any). */
   private String usageChunk;
+  /** Bare chunks' frames not written yet, in order; null when there are none. */
+  private StringBuilder held;
 
   OpenAiStreamSink(HttpServerResponse response, long keepAliveMs) {
     super(new SseResponse(response, keepAliveMs));
@@ -41,16 +48,19 @@ final class OpenAiStreamSink extends SseSink {
       usageChunk = chunk.raw();
       return;
     }
-    sse.write(frame(chunk.raw()));
+    String frame = frame(chunk.raw());
+    if (chunk.bare()) {
+      held = held == null ? new StringBuilder(frame) : held.append(frame);
+      return;
+    }
+    sse.write(withHeld(frame));
   }
 
   @Override
   public void end(StreamChunk end) {
     sse.commit();
-    if (usageChunk != null) {
-      sse.write(frame(withCost(usageChunk, EventSourceSink.cost(end.usage()))));
-    }
-    sse.end(DONE);
+    String usage = usageChunk == null ? "" : frame(withCost(usageChunk, EventSourceSink.cost(end.usage())));
+    sse.end(withHeld(usage + DONE));
   }
 
   @Override
@@ -59,7 +69,25 @@ final class OpenAiStreamSink extends SseSink {
       sse.refuse(error, ErrorFormat.OPENAI);
       return;
     }
-    sse.end(OpenAiErrors.event(error));
+    sse.end(withHeld(OpenAiErrors.event(error)));
+  }
+
+  @Override
+  public void tick(long now) {
+    if (held != null) {
+      sse.write(withHeld(""));
+    }
+    super.tick(now);
+  }
+
+  /** {@code frames} after the held ones, which are then out. */
+  private String withHeld(String frames) {
+    if (held == null) {
+      return frames;
+    }
+    String out = held.append(frames).toString();
+    held = null;
+    return out;
   }
 
 

@@ -30,8 +30,11 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     /** The upstream answered; its body follows. */
     void head(String model);
 
-    /** One event worth sending: text, or (in raw mode) any chunk as it came. */
-    void delta(String content, String model, String rawChunk);
+    /**
+     * One event worth sending: text, or (in raw mode) any chunk as it came; {@code bare} when that chunk
+     * carries no content and no other delta.
+     */
+    void delta(String content, String model, String rawChunk, boolean bare);
 
     /** The answer is complete. */
     void end(String model, String finishReason, String usage);
@@ -247,7 +250,8 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     }
     boolean hasText = chunk.content() != null && !chunk.content().isEmpty();
     if (hasText || raw) {
-      listener.delta(chunk.content(), model, raw ? new String(data, StandardCharsets.UTF_8) : null);
+      listener.delta(chunk.content(), model, raw ? new String(data, StandardCharsets.UTF_8) : null,
+        !hasText && !chunk.otherDelta());
     }
     if (hasText || chunk.otherDelta()) {
       // Tool-call fragments and reasoning are progress too: an answer made only of them must not hit

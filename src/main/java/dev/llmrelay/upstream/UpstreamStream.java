@@ -211,8 +211,8 @@ final class UpstreamStream implements UpstreamRead.Listener {
   }
 
   @Override
-  public void delta(String content, String model, String rawChunk) {
-    send(StreamChunk.delta(++seq, content, model, rawChunk));
+  public void delta(String content, String model, String rawChunk, boolean bare) {
+    send(StreamChunk.delta(++seq, content, model, rawChunk, bare));
     credits--;
     health.inFlight(window - credits);
   }

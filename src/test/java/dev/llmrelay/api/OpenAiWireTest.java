@@ -7,6 +7,7 @@ import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
 import dev.llmrelay.testing.StallingReader;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -16,10 +17,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -196,12 +200,87 @@ class OpenAiWireTest {
   }
 
   @Test
+  void bareChunksGoOutWithTheNextEventSoEachTokenIsOneWrite(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+
+    List<List<String>> writes = writes(vertx, h.port, "hi [sim tokens=3 paceMs=0]");
+
+    assertEquals(List.of(List.of("connected"), List.of("role", "The "), List.of("quick "), List.of("brown "),
+      List.of("finish stop", "usage 3", "[DONE]")), writes);
+  }
+
+  @Test
+  void aBareChunkWithNothingAfterItGoesOutAtTheNextTick(Vertx vertx) {
+    RelayHarness h = RelayHarness.start(vertx);
+
+    // The role chunk comes at once, the first token 2.5 s later; the stream ticks every 500 ms.
+    List<List<String>> writes = writes(vertx, h.port, "hi [sim tokens=1 ttftMs=2500 paceMs=0]");
+
+    assertEquals(List.of(List.of("connected"), List.of("role"), List.of("The "),
+      List.of("finish stop", "usage 1", "[DONE]")), writes);
+  }
+
+  /**
+   * Streams {@code prompt} over a raw connection and returns the body's HTTP chunks, one per write of the
+   * relay, each as what its events are: a comment's text, {@code role}, a token's content, {@code finish}
+   * and its reason, {@code usage} and its completion tokens, or {@code [DONE]}.
+   */
+  private static List<List<String>> writes(Vertx vertx, int port, String prompt) {
+    String body = new JsonObject().put("stream", true).put("messages", new JsonArray(SseClient.userMessages(prompt)))
+      .encode();
+    NetSocket socket = vertx.createNetClient().connect(port, "127.0.0.1").await();
+    Buffer received = Buffer.buffer();
+    Promise<Void> closed = Promise.promise();
+    socket.handler(received::appendBuffer);
+    socket.closeHandler(v -> closed.complete());
+    socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+      + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).await();
+    closed.future().await();
+
+    String text = received.toString(StandardCharsets.UTF_8);
+    assertTrue(text.startsWith("HTTP/1.1 200") && text.contains("transfer-encoding: chunked"), text);
+    byte[] bytes = received.getBytes();
+    int at = text.indexOf("\r\n\r\n") + 4;
+    List<List<String>> writes = new ArrayList<>();
+    while (true) {
+      int lineEnd = received.toString(StandardCharsets.ISO_8859_1).indexOf("\r\n", at);
+      int size = Integer.parseInt(new String(bytes, at, lineEnd - at, StandardCharsets.ISO_8859_1), 16);
+      if (size == 0) {
+        return writes;
+      }
+      String chunk = new String(bytes, lineEnd + 2, size, StandardCharsets.UTF_8);
+      List<String> events = new ArrayList<>();
+      for (String event : chunk.split("\n\n")) {
+        events.add(event.startsWith(": ") ? event.substring(2) : describe(event.substring("data: ".length())));
+      }
+      writes.add(events);
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+
+  private static String describe(String data) {
+    if (data.equals("[DONE]")) {
+      return data;
+    }
+    JsonObject chunk = new JsonObject(data);
+    if (chunk.getJsonObject("usage") != null) {
+      return "usage " + chunk.getJsonObject("usage").getInteger("completion_tokens");
+    }
+    JsonObject choice = chunk.getJsonArray("choices").getJsonObject(0);
+    JsonObject delta = choice.getJsonObject("delta");
+    if (choice.getString("finish_reason") != null) {
+      return "finish " + choice.getString("finish_reason");
+    }
+    return delta.containsKey("role") ? "role" : delta.getString("content");
+  }
+
+  @Test
   void keepAliveCommentsFlowWhileTheUpstreamIsSlowToAnswer(Vertx vertx) {
     RelayHarness h = RelayHarness.start(vertx, c -> c.withStream(c.stream().withKeepAliveMs(100)));
     SseClient client = new SseClient(vertx, h.port);
 
     SseClient.Result result = client.post("/v1/chat/completions", new JsonObject().put("stream", true)
-      .put("messages", new JsonArray(SseClient.userMessages("hi [sim tokens=2 ttftMs=800 paceMs=0]"))).encode()).await();
+      .put("messages", new JsonArray(SseClient.userMessages("hi [sim tokens=2 ttftMs=1300 paceMs=0]"))).encode()).await();
 
     String body = result.body();
     int keepAlive = body.indexOf(": keep-alive\n\n");
