@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -234,17 +235,20 @@ class OpenAiWireTest {
     socket.handler(received::appendBuffer);
     socket.closeHandler(v -> closed.complete());
     socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-      + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).await();
-    closed.future().await();
+      + "Content-Type: application/json\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
+      + "\r\n\r\n" + body).await();
+    closed.future().timeout(10, TimeUnit.SECONDS).await();
 
-    String text = received.toString(StandardCharsets.UTF_8);
-    assertTrue(text.startsWith("HTTP/1.1 200") && text.contains("transfer-encoding: chunked"), text);
+    // ISO-8859-1 keeps one char per byte, so its indexes are the byte offsets the chunk sizes count in.
+    String bytesAsText = received.toString(StandardCharsets.ISO_8859_1);
+    assertTrue(bytesAsText.startsWith("HTTP/1.1 200") && bytesAsText.contains("transfer-encoding: chunked"),
+      bytesAsText);
     byte[] bytes = received.getBytes();
-    int at = text.indexOf("\r\n\r\n") + 4;
+    int at = bytesAsText.indexOf("\r\n\r\n") + 4;
     List<List<String>> writes = new ArrayList<>();
     while (true) {
-      int lineEnd = received.toString(StandardCharsets.ISO_8859_1).indexOf("\r\n", at);
-      int size = Integer.parseInt(new String(bytes, at, lineEnd - at, StandardCharsets.ISO_8859_1), 16);
+      int lineEnd = bytesAsText.indexOf("\r\n", at);
+      int size = Integer.parseInt(bytesAsText.substring(at, lineEnd), 16);
       if (size == 0) {
         return writes;
       }
