@@ -3,6 +3,7 @@ package dev.llmrelay.api;
 import dev.llmrelay.config.UpstreamConfig;
 import dev.llmrelay.simulator.SimStream;
 import dev.llmrelay.testing.Await;
+import dev.llmrelay.testing.Chunked;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import dev.llmrelay.testing.SseEvent;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -239,27 +240,17 @@ class OpenAiWireTest {
       + "\r\n\r\n" + body).await();
     closed.future().timeout(10, TimeUnit.SECONDS).await();
 
-    // ISO-8859-1 keeps one char per byte, so its indexes are the byte offsets the chunk sizes count in.
-    String bytesAsText = received.toString(StandardCharsets.ISO_8859_1);
-    assertTrue(bytesAsText.startsWith("HTTP/1.1 200") && bytesAsText.contains("transfer-encoding: chunked"),
-      bytesAsText);
-    byte[] bytes = received.getBytes();
-    int at = bytesAsText.indexOf("\r\n\r\n") + 4;
+    String text = received.toString(StandardCharsets.ISO_8859_1);
+    assertTrue(text.startsWith("HTTP/1.1 200") && text.contains("transfer-encoding: chunked"), text);
     List<List<String>> writes = new ArrayList<>();
-    while (true) {
-      int lineEnd = bytesAsText.indexOf("\r\n", at);
-      int size = Integer.parseInt(bytesAsText.substring(at, lineEnd), 16);
-      if (size == 0) {
-        return writes;
-      }
-      String chunk = new String(bytes, lineEnd + 2, size, StandardCharsets.UTF_8);
+    for (byte[] chunk : Chunked.chunks(received.getBytes(text.indexOf("\r\n\r\n") + 4, received.length()))) {
       List<String> events = new ArrayList<>();
-      for (String event : chunk.split("\n\n")) {
+      for (String event : new String(chunk, StandardCharsets.UTF_8).split("\n\n")) {
         events.add(event.startsWith(": ") ? event.substring(2) : describe(event.substring("data: ".length())));
       }
       writes.add(events);
-      at = lineEnd + 2 + size + 2;
     }
+    return writes;
   }
 
   private static String describe(String data) {

@@ -3,6 +3,7 @@ package dev.llmrelay.edge;
 import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.HttpConfig;
 import dev.llmrelay.config.RelayConfig;
+import dev.llmrelay.testing.Chunked;
 import dev.llmrelay.testing.RelayHarness;
 import dev.llmrelay.testing.SseClient;
 import io.micrometer.core.instrument.Counter;
@@ -275,17 +276,10 @@ class SlowClientTest {
   /** A chunked body's content, read to the connection's end. */
   private static String dechunk(byte[] chunked) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    String framing = new String(chunked, StandardCharsets.ISO_8859_1);
-    int at = 0;
-    while (true) {
-      int lineEnd = framing.indexOf("\r\n", at);
-      int size = Integer.parseInt(framing.substring(at, lineEnd).trim(), 16);
-      if (size == 0) {
-        return out.toString(StandardCharsets.UTF_8);
-      }
-      out.write(chunked, lineEnd + 2, size);
-      at = lineEnd + 2 + size + 2;
+    for (byte[] chunk : Chunked.chunks(chunked)) {
+      out.writeBytes(chunk);
     }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static void sleep(long ms) {
