@@ -75,7 +75,8 @@ final class ChunkDecoder {
 
   /**
    * Reads the choices array, returning {content, finish_reason, other} of the choice with index 0, where
-   * other is non-null when its delta held a non-empty value besides content and role.
+   * other is non-null when its delta held a non-empty value besides content and role, or when another
+   * choice ({@code n} > 1) brought content or such a value: that chunk is answer material too.
    */
   private static String[] readFirstChoice(JsonParser p) throws IOException {
     String[] result = new String[3];
@@ -115,8 +116,10 @@ final class ChunkDecoder {
       if (index == 0 && first) {
         result[0] = content;
         result[1] = finish;
-        result[2] = other;
+        result[2] = result[2] != null ? result[2] : other;
         first = false;
+      } else if (result[2] == null && (other != null || content != null && !content.isEmpty())) {
+        result[2] = "choices[" + index + "]";
       }
     }
     return result;

@@ -95,6 +95,25 @@ class ChunkDecoderTest {
     assertEquals("Hi", text.content());
   }
 
+  @Test
+  void anotherChoicesTextIsProgressButNotTheFirstChoicesText() {
+    // n = 2: each chunk carries one choice's delta; the second choice's are answer material too, so the
+    // OpenAI path writes them at once instead of holding them as bare chunks.
+    Chunk second = decode("{\"id\":\"gen-1\",\"choices\":[{\"index\":1,\"delta\":{\"content\":\"Bonjour\"},"
+      + "\"finish_reason\":null}]}");
+    assertNull(second.content());
+    assertTrue(second.otherDelta());
+    Chunk both = decode("{\"id\":\"gen-1\",\"choices\":[{\"index\":1,\"delta\":{\"role\":\"assistant\","
+      + "\"content\":\"\"}},{\"index\":0,\"delta\":{\"content\":\"Hello\"},\"finish_reason\":\"stop\"}]}");
+    assertEquals("Hello", both.content());
+    assertEquals("stop", both.finishReason());
+    assertFalse(both.otherDelta(), "the second choice's role-only delta is no material");
+    assertFalse(decode("{\"id\":\"gen-1\",\"choices\":[{\"index\":1,\"delta\":{\"role\":\"assistant\","
+      + "\"content\":null,\"refusal\":\"\"},\"finish_reason\":null}]}").otherDelta());
+    assertTrue(decode("{\"id\":\"gen-1\",\"choices\":[{\"index\":1,\"delta\":{\"tool_calls\":[{\"index\":0,"
+      + "\"function\":{\"name\":\"search\"}}]}}]}").otherDelta());
+  }
+
   private static Chunk delta(String delta) {
     return decode("{\"id\":\"gen-1\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":null}]}");
   }
