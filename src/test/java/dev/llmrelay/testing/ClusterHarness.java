@@ -11,11 +11,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,10 +55,45 @@ public final class ClusterHarness implements AutoCloseable {
 
   /** A harness for up to {@code maxNodes} nodes; {@code tweak} adjusts every node's configuration. */
   public ClusterHarness(int maxNodes, UnaryOperator<RelayConfig> tweak) {
-    for (int i = 0; i < maxNodes; i++) {
-      memberPorts.add(RelayHarness.freePort());
+    while (memberPorts.size() < maxNodes) {
+      int port = memberPort();
+      if (!memberPorts.contains(port)) {
+        memberPorts.add(port);
+      }
     }
     this.tweak = tweak;
+  }
+
+  /**
+   * A port free now, below the kernel's ephemeral range. A port from {@code new ServerSocket(0)} comes from
+   * that range, which is also where every outgoing connection's source port comes from; the tests open
+   * thousands of connections between picking a member's port and its Hazelcast binding it, and one of them
+   * took it once ("Cannot bind to a given address"). Below the range only another listener can.
+   */
+  static int memberPort() {
+    int low = ephemeralLow();
+    if (low > 21_000) {
+      for (int attempt = 0; attempt < 50; attempt++) {
+        int port = ThreadLocalRandom.current().nextInt(20_000, low);
+        try (ServerSocket socket = new ServerSocket()) {
+          socket.bind(new InetSocketAddress("127.0.0.1", port));
+          return port;
+        } catch (IOException taken) {
+          // try another
+        }
+      }
+    }
+    return RelayHarness.freePort();
+  }
+
+  /** The first port of Linux's ephemeral range, or 0 where it cannot be read. */
+  private static int ephemeralLow() {
+    try {
+      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+        .split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   public String clusterName() {
