@@ -67,8 +67,9 @@ public final class ClusterHarness implements AutoCloseable {
   /**
    * A port free now, below the kernel's ephemeral range. A port from {@code new ServerSocket(0)} comes from
    * that range, which is also where every outgoing connection's source port comes from; the tests open
-   * thousands of connections between picking a member's port and its Hazelcast binding it, and one of them
-   * took it once ("Cannot bind to a given address"). Below the range only another listener can.
+   * thousands of connections between picking a member's port and its Hazelcast binding it, and once a node
+   * found its port taken ("Cannot bind to a given address", port 43823). Below the range only another
+   * listener can take it.
    */
   static int memberPort() {
     int low = ephemeralLow();
