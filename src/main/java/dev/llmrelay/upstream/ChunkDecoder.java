@@ -119,7 +119,7 @@ final class ChunkDecoder {
         result[2] = result[2] != null ? result[2] : other;
         first = false;
       } else if (result[2] == null && (other != null || content != null && !content.isEmpty())) {
-        result[2] = "choices[" + index + "]";
+        result[2] = "choices";
       }
     }
     return result;
