@@ -12,6 +12,7 @@ import java.util.List;
  * arrival until all are receiving; its resident memory and live heap (after a full GC) with no stream open and
  * while all are open, the difference over {@code n} being the cost of one open stream (client connection,
  * bus stream, upstream stream and its share of the upstream connection); and checks every answer.
+ * The same burst rehearsed at a warm relay ({@link #rehearse}) measures only the first two.
  */
 final class BurstPhase {
 
@@ -25,19 +26,39 @@ final class BurstPhase {
     this.options = options;
   }
 
+  /** The measured burst, at a relay that has just started, with its memory readings. */
   Report.MemoryRow run(int n) {
+    return run(n, true);
+  }
+
+  /**
+   * The same burst at a relay that has already carried the whole run (so is warm), before it is closed:
+   * its TTFT is what the load side and a warm relay reach together, the reference for the fresh relay's;
+   * and it warms this JVM's own paths for thousands of new connections and streams (the load side too
+   * compiles code under a burst, on its one core), so the measured burst finds them compiled. No memory
+   * readings: its streams sit beside the earlier phases' leftovers.
+   */
+  Report.MemoryRow rehearse(int n) {
+    return run(n, false);
+  }
+
+  private Report.MemoryRow run(int n, boolean fresh) {
+    String name = fresh ? relay.name() : relay.name() + " warm";
     Benchmark.log("burst: " + n + " slow streams arriving over " + options.burstMillis() + " ms at the "
-      + relay.name() + (relay.jvm() ? " relay (ready " + relay.readyMillis() + " ms after start)" : ""));
+      + name + (relay.jvm() ? " relay" : "")
+      + (fresh && relay.jvm() ? " (ready " + relay.readyMillis() + " ms after start)" : ""));
     // As an operator sees it first: resident memory as it is, no collection forced.
-    long rssIdleAsIs = relay.rssBytes();
-    long heapIdle = relay.jvm() ? relay.liveHeap(0, null).bytes() : 0;
-    long rssIdle = relay.rssBytes();
+    long rssIdleAsIs = fresh ? relay.rssBytes() : -1;
+    long heapIdle = fresh && relay.jvm() ? relay.liveHeap(0, null).bytes() : fresh ? 0 : -1;
+    long rssIdle = fresh ? relay.rssBytes() : -1;
     // nginx passes the simulator's own API through; the relays are measured on their EventSource endpoint.
     Endpoint endpoint = relay.jvm() ? Endpoint.EVENT_SOURCE : Endpoint.DIRECT;
     LoadGenerator load = new LoadGenerator(vertx, "burst", "127.0.0.1", relay.port(), endpoint, n);
     long streamMs = options.memoryTokens() * options.memoryPaceMs();
     long rampMs = options.burstMillis();
     RelayProcess.Cpu cpuAtStart = relay.cpu();
+    RelayProcess.Cpu loadAtStart = ProcReadings.own();
+    long arrivalStart = System.nanoTime();
     LoadGenerator.Running running = load.run(n, n, options.memoryPrompt(),
       Simulator.normalAnswer(options.memoryTokens()), rampMs);
     // All open and receiving well before the first ends; the readings wait for that, or a third of a stream.
@@ -45,27 +66,31 @@ final class BurstPhase {
     while (running.receiving() < n && System.currentTimeMillis() < deadline && running.finished() == 0) {
       RelayProcess.sleep(100);
     }
-    // The arrivals' cost: from the first request until all are receiving (not the full GCs below).
+    // The arrivals' cost: from the first request until all are receiving (not the full GCs below); this
+    // JVM's too, the load side, whose one core is as busy as the relay's under a burst.
     RelayProcess.Cpu arrivals = relay.cpu().minus(cpuAtStart);
+    RelayProcess.Cpu loadSide = ProcReadings.own().minus(loadAtStart);
+    long arrivalWallMs = (System.nanoTime() - arrivalStart) / 1_000_000;
     long cpuBefore = relay.cpuMillis();
     long windowStart = System.nanoTime();
     RelayProcess.sleep(2000);
     double cpuShare = (relay.cpuMillis() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e6);
     int open = running.open();
     long files = relay.openFiles();
-    long rssOpenAsIs = relay.rssBytes();
+    long rssOpenAsIs = fresh ? relay.rssBytes() : -1;
     // Both readings right after a full GC, as the idle ones were.
-    RelayProcess.Histogram heap = relay.jvm() ? relay.liveHeap(12,
+    RelayProcess.Histogram heap = fresh && relay.jvm() ? relay.liveHeap(12,
       options.out().toAbsolutePath().resolveSibling("relay-" + relay.name() + "-histogram.txt"))
-      : new RelayProcess.Histogram(0, List.of());
-    long rssOpen = relay.rssBytes();
+      : new RelayProcess.Histogram(fresh ? 0 : -1, List.of());
+    long rssOpen = fresh ? relay.rssBytes() : -1;
     Benchmark.log("burst: " + open + " open (" + running.receiving() + " receiving), waiting for them to finish");
     LoadGenerator.Result result = running.result().await();
     load.close().await();
-    Report.Row ttft = new Report.Row("burst", relay.name(), n);
+    Report.Row ttft = new Report.Row("burst", name, n);
     ttft.add(result, null);
-    return new Report.MemoryRow(relay.name(), n, open, result.errors(), result.errorSamples(), rssIdle,
+    return new Report.MemoryRow(name, n, open, result.errors(), result.errorSamples(), rssIdle,
       rssOpen, rssIdleAsIs, rssOpenAsIs, heapIdle, heap.bytes(), files, cpuShare, heap.top(),
-      relay.jvm() ? relay.readyMillis() : -1, rampMs, ttft.ttftMs(50), ttft.ttftMs(99), arrivals.totalMs(), arrivals.jitMs());
+      fresh && relay.jvm() ? relay.readyMillis() : -1, rampMs, ttft.ttftMs(50), ttft.ttftMs(99), arrivals.totalMs(),
+      arrivals.jitMs(), arrivalWallMs, loadSide.totalMs(), loadSide.jitMs());
   }
 }

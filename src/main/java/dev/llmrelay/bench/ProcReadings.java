@@ -16,12 +16,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcReadings {
 
+  private static final long CLOCK_TICKS_PER_SECOND = clockTicks();
+
   private final Process process;
-  private final long clockTicksPerSecond;
 
   ProcReadings(Process process) {
     this.process = process;
-    this.clockTicksPerSecond = clockTicks();
+  }
+
+  /**
+   * CPU time this JVM (the benchmark: simulator and load generator) has used so far, its own threads
+   * only, not its children (the relays).
+   */
+  static RelayProcess.Cpu own() {
+    return millis(cpuTicks(ProcessHandle.current().pid()));
   }
 
   /**
@@ -36,7 +44,11 @@ final class ProcReadings {
       all += used[0];
       jit += used[1];
     }
-    return new RelayProcess.Cpu(all * 1000 / clockTicksPerSecond, jit * 1000 / clockTicksPerSecond);
+    return millis(new long[] {all, jit});
+  }
+
+  private static RelayProcess.Cpu millis(long[] ticks) {
+    return new RelayProcess.Cpu(ticks[0] * 1000 / CLOCK_TICKS_PER_SECOND, ticks[1] * 1000 / CLOCK_TICKS_PER_SECOND);
   }
 
   /** This process and its descendants (nginx's workers; taskset execs, so it is the process itself). */

@@ -89,13 +89,29 @@ final class Report {
 
   /**
    * The burst and memory phase of one process ({@link BurstPhase}): {@code readyMs} from its start to
-   * ready (-1: not a relay), the streams' arrival window, their TTFT, and the CPU (and JIT's part of it)
-   * from the first arrival until all were receiving.
+   * ready (-1: not a relay, or a warm one), the streams' arrival window, their TTFT, and the CPU (and JIT's
+   * part of it) from the first arrival until all were receiving ({@code arrivalWallMs}), the process's and
+   * the load side's. The memory readings are -1 for a rehearsal at a warm relay, which takes none.
    */
   record MemoryRow(String upstream, int streams, int reached, int errors, List<String> errorSamples, long rssIdle,
                    long rssOpen, long rssIdleAsIs, long rssOpenAsIs, long heapIdle, long heapOpen, long openFiles,
                    double cpuShareOpen, List<String> histogramTop, long readyMs, long arrivalMs, double ttftP50Ms,
-                   double ttftP99Ms, long arrivalCpuMs, long arrivalJitMs) {
+                   double ttftP99Ms, long arrivalCpuMs, long arrivalJitMs, long arrivalWallMs, long loadCpuMs,
+                   long loadJitMs) {
+
+    boolean memoryMeasured() {
+      return rssIdle >= 0;
+    }
+
+    /** The process's CPU from the first arrival until all were receiving, as a share of one core. */
+    double arrivalShare() {
+      return arrivalWallMs <= 0 ? 0 : arrivalCpuMs / (double) arrivalWallMs;
+    }
+
+    /** The same for the load side (simulator and load generator, on their one core). */
+    double loadShare() {
+      return arrivalWallMs <= 0 ? 0 : loadCpuMs / (double) arrivalWallMs;
+    }
 
     /** Resident memory per open stream, both readings right after a full GC. */
     double rssPerStream() {
@@ -194,17 +210,22 @@ final class Report {
     }
     if (!memory.isEmpty()) {
       MemoryRow nginx = memory.stream().filter(m -> m.upstream().equals(Nginx.NAME)).findFirst().orElse(null);
-      out.append(String.format(Locale.ROOT, "%n%-6s %8s %8s %6s %8s %9s %9s %9s %10s %9s %9s %15s %12s %12s %10s %7s %6s%n",
+      out.append(String.format(Locale.ROOT,
+        "%n%-8s %8s %8s %6s %8s %9s %9s %9s %10s %9s %9s %8s %8s %9s %15s %12s %12s %10s %7s %6s%n",
         "burst", "streams", "open", "errors", "ready ms", "over ms", "ttft p50", "ttft p99", "nginx+ p50", "cpu ms",
-        "jit ms", "RSS/stream as-is", "RSS/stream", "heap/stream", "RSS MB", "fds", "cpu %"));
+        "jit ms", "busy %", "load %", "load jit", "RSS/stream as-is", "RSS/stream", "heap/stream", "RSS MB", "fds",
+        "cpu %"));
       for (MemoryRow m : memory) {
+        boolean mem = m.memoryMeasured();
         out.append(String.format(Locale.ROOT,
-          "%-6s %8d %8d %6d %8s %9d %9.1f %9.1f %10s %9d %9d %13.1f KB %10.1f KB %10.1f KB %10.0f %7d %6.0f%n",
+          "%-8s %8d %8d %6d %8s %9d %9.1f %9.1f %10s %9d %9d %8.0f %8.0f %9d %15s %12s %12s %10s %7d %6.0f%n",
           m.upstream(), m.streams(), m.reached(), m.errors(), m.readyMs() < 0 ? "-" : Long.toString(m.readyMs()),
           m.arrivalMs(), m.ttftP50Ms(), m.ttftP99Ms(),
           nginx == null || m == nginx ? "-" : String.format(Locale.ROOT, "%+.1f", m.ttftP50Ms() - nginx.ttftP50Ms()),
-          m.arrivalCpuMs(), m.arrivalJitMs(), m.rssAsIsPerStream() / 1024, m.rssPerStream() / 1024,
-          m.heapPerStream() / 1024, m.rssOpen() / 1048576.0, m.openFiles(), 100 * m.cpuShareOpen()));
+          m.arrivalCpuMs(), m.arrivalJitMs(), 100 * m.arrivalShare(), 100 * m.loadShare(), m.loadJitMs(),
+          mem ? kb(m.rssAsIsPerStream()) : "-", mem ? kb(m.rssPerStream()) : "-", mem ? kb(m.heapPerStream()) : "-",
+          mem ? String.format(Locale.ROOT, "%.0f", m.rssOpen() / 1048576.0) : "-", m.openFiles(),
+          100 * m.cpuShareOpen()));
       }
     }
     if (!idle.isEmpty()) {
@@ -261,17 +282,21 @@ final class Report {
     }
     JsonArray mem = new JsonArray();
     for (MemoryRow m : memory) {
-      mem.add(new JsonObject().put("upstream", m.upstream()).put("streams", m.streams()).put("open", m.reached())
-        .put("errors", m.errors()).put("rssPerStreamBytes", Math.round(m.rssPerStream()))
-        .put("heapPerStreamBytes", Math.round(m.heapPerStream())).put("rssIdleBytes", m.rssIdle())
-        .put("rssAsIsPerStreamBytes", Math.round(m.rssAsIsPerStream())).put("rssIdleAsIsBytes", m.rssIdleAsIs())
-        .put("rssOpenAsIsBytes", m.rssOpenAsIs())
-        .put("rssOpenBytes", m.rssOpen()).put("heapIdleBytes", m.heapIdle()).put("heapOpenBytes", m.heapOpen())
-        .put("openFiles", m.openFiles()).put("relayCpuShareOpen", round(m.cpuShareOpen()))
-        .put("readyMs", m.readyMs()).put("arrivalMs", m.arrivalMs()).put("ttftP50Ms", round(m.ttftP50Ms()))
-        .put("ttftP99Ms", round(m.ttftP99Ms())).put("arrivalCpuMs", m.arrivalCpuMs())
-        .put("arrivalJitMs", m.arrivalJitMs())
-        .put("errorSamples", new JsonArray(m.errorSamples())).put("histogramTop", new JsonArray(m.histogramTop())));
+      JsonObject json = new JsonObject().put("upstream", m.upstream()).put("streams", m.streams())
+        .put("open", m.reached()).put("errors", m.errors()).put("openFiles", m.openFiles())
+        .put("relayCpuShareOpen", round(m.cpuShareOpen())).put("readyMs", m.readyMs()).put("arrivalMs", m.arrivalMs())
+        .put("ttftP50Ms", round(m.ttftP50Ms())).put("ttftP99Ms", round(m.ttftP99Ms()))
+        .put("arrivalCpuMs", m.arrivalCpuMs()).put("arrivalJitMs", m.arrivalJitMs())
+        .put("arrivalWallMs", m.arrivalWallMs()).put("loadCpuMs", m.loadCpuMs()).put("loadJitMs", m.loadJitMs())
+        .put("errorSamples", new JsonArray(m.errorSamples()));
+      if (m.memoryMeasured()) {
+        json.put("rssPerStreamBytes", Math.round(m.rssPerStream())).put("heapPerStreamBytes", Math.round(m.heapPerStream()))
+          .put("rssIdleBytes", m.rssIdle()).put("rssAsIsPerStreamBytes", Math.round(m.rssAsIsPerStream()))
+          .put("rssIdleAsIsBytes", m.rssIdleAsIs()).put("rssOpenAsIsBytes", m.rssOpenAsIs())
+          .put("rssOpenBytes", m.rssOpen()).put("heapIdleBytes", m.heapIdle()).put("heapOpenBytes", m.heapOpen())
+          .put("histogramTop", new JsonArray(m.histogramTop()));
+      }
+      mem.add(json);
     }
     JsonArray idling = new JsonArray();
     for (IdleRow i : idle) {
@@ -290,6 +315,10 @@ final class Report {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String kb(double bytes) {
+    return String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
   }
 
   private static String fmt(double ms) {
