@@ -4,7 +4,6 @@ import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -69,10 +68,7 @@ public final class Benchmark {
     }
     JsonObject machine = Machine.describe(options);
     Machine.pinSelf(options.loadCpu());
-    // The transport the relay uses (epoll where Linux has it): NIO's selector costs the load side's one
-    // core more per connection, and under a burst that core is as busy as the relay's.
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    log("load side: " + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + " transport");
+    Vertx vertx = Vertx.vertx();
     try {
       Report report = new Benchmark(vertx, options).run(machine);
       machine.put("loadAverageAtEnd", Machine.loadAverage());

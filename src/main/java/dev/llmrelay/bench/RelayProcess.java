@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,14 +15,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The relay under test as a child JVM, started the way the README runs it ({@code java -XX:-UsePerfData -jar
+ * The relay under test as a child JVM, started the way the README runs it ({@code java @conf/jvm.options -jar
  * target/llm-relay.jar}) with a config file and {@code RELAY_UPSTREAM_URL}, pinned to its own core with
  * {@code taskset}. Its CPU time, resident memory and live heap are read by {@link ProcReadings}.
  */
 final class RelayProcess implements AutoCloseable {
 
-  /** The JVM flags of the README's run command: {@code java -XX:-UsePerfData -jar target/llm-relay.jar}. */
-  static final List<String> RUN_FLAGS = List.of("-XX:-UsePerfData");
+  /** The JVM flags of the README's run command, {@code java @conf/jvm.options -jar target/llm-relay.jar}. */
+  static final Path RUN_FLAGS = Path.of("conf", "jvm.options");
 
   private final String name;
   private final Process process;
@@ -80,9 +81,15 @@ final class RelayProcess implements AutoCloseable {
     return launch(name, builder, port, log, false);
   }
 
-  /** The README's run command's JVM flags (see docs/operations.md, idle cost), then the benchmark's own. */
+  /**
+   * The README's run command's JVM flags (the project's {@code conf/jvm.options}, see docs/operations.md, JVM
+   * flags), then the benchmark's own, which win where both set one.
+   */
   private static List<String> withRunFlags(List<String> jvmArgs) {
-    List<String> flags = new ArrayList<>(RUN_FLAGS);
+    if (!Files.isRegularFile(RUN_FLAGS)) {
+      throw new IllegalStateException("no " + RUN_FLAGS + " here: run the benchmark from the project directory");
+    }
+    List<String> flags = new ArrayList<>(List.of("@" + RUN_FLAGS.toAbsolutePath()));
     flags.addAll(jvmArgs);
     return flags;
   }

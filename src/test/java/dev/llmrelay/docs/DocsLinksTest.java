@@ -33,7 +33,7 @@ class DocsLinksTest {
 
   private static final Path ROOT = Path.of(System.getProperty("user.dir"));
   private static final int README_MAX_LINES = 160;
-  private static final String RUN_COMMAND = "```sh\nmvn -B -q -DskipTests package && java -XX:-UsePerfData -jar target/llm-relay.jar\n```";
+  private static final String RUN_COMMAND = "```sh\nmvn -B -q -DskipTests package && java @conf/jvm.options -jar target/llm-relay.jar\n```";
   private static final String TEST_COMMAND = "```sh\nmvn -B verify\n```";
 
   private static final Pattern LINK = Pattern.compile("!?\\[([^\\]]*)\\]\\(\\s*([^)\\s]+)(?:\\s+\"[^\"]*\")?\\s*\\)");

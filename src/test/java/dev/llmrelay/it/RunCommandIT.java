@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's run command as a new user runs it: {@code java -XX:-UsePerfData -jar target/llm-relay.jar} from the
+ * The README's run command as a new user runs it: {@code java @conf/jvm.options -jar target/llm-relay.jar} from the
  * project directory, with nothing configured (simulator mode), and with a key (which must never show).
  */
 @ExtendWith(VertxExtension.class)
@@ -32,7 +32,7 @@ class RunCommandIT {
 
   private Process start(int port, Map<String, String> env, Path log) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-XX:-UsePerfData", "-jar", "target/llm-relay.jar")
+      "@conf/jvm.options", "-jar", "target/llm-relay.jar")
       .directory(new File(System.getProperty("user.dir")))
       .redirectErrorStream(true)
       .redirectOutput(log.toFile());
