@@ -138,6 +138,36 @@ class LoadGeneratorTest {
       report.table());
   }
 
+  @Test
+  void aBurstRowShowsBothCoresAndARehearsalNoMemory() {
+    Report report = new Report(new JsonObject());
+    // nginx: 9,000 streams, 2.0 ms p50; its process used 1,200 ms of 6,000, the load side 5,700.
+    report.memory.add(new Report.MemoryRow(Nginx.NAME, 9000, 9000, 0, List.of(), 100L << 20, 250L << 20,
+      100L << 20, 250L << 20, 0, 0, 18015, 0.1, List.of(), -1, 6000, 2.0, 90.0, 1200, 0, 6000, 5700, 1200));
+    // The rehearsal at a warm relay: no memory readings.
+    report.memory.add(new Report.MemoryRow("h2 warm", 15000, 15000, 0, List.of(), -1, -1, -1, -1, -1, -1, 15100,
+      0.3, List.of(), -1, 6000, 80.0, 1500.0, 4800, 400, 8000, 7600, 1300));
+    report.memory.add(new Report.MemoryRow("h2", 15000, 15000, 0, List.of(), 200L << 20, 410L << 20, 200L << 20,
+      420L << 20, 50L << 20, 275L << 20, 15100, 0.3, List.of("1: x"), 12000, 6000, 100.0, 2000.0, 6800, 2000,
+      8000, 7200, 1100));
+    String table = report.table();
+    assertTrue(table.contains("h2 warm     15000    15000      0        -      6000      80.0    1500.0      +78.0"
+      + "      4800       400       60       95      1300               -            -            -          -"),
+      table);
+    assertTrue(table.contains("h2          15000    15000      0    12000      6000     100.0    2000.0      +98.0"
+      + "      6800      2000       85       90      1100         15.0 KB      14.3 KB      15.4 KB        410"), table);
+    JsonArray rows = report.toJson().getJsonArray("memory");
+    JsonObject warm = rows.getJsonObject(1);
+    assertEquals(7600, warm.getLong("loadCpuMs"));
+    assertEquals(8000, warm.getLong("arrivalWallMs"));
+    assertFalse(warm.containsKey("rssPerStreamBytes"), "a rehearsal reads no memory");
+    assertFalse(warm.containsKey("heapPerStreamBytes"));
+    JsonObject fresh = rows.getJsonObject(2);
+    // (420 - 200) MB over 15,000 streams
+    assertEquals(15379, fresh.getLong("rssAsIsPerStreamBytes"));
+    assertEquals(12000, fresh.getLong("readyMs"));
+  }
+
   /** Two streams: the first token after {@code fast} and after {@code slow} nanoseconds. */
   private static LoadGenerator.Result result(long fast, long slow) {
     return new LoadGenerator.Result("t", 2, 2, new long[] {fast, slow}, 0, List.of(), 1_000_000_000L);
