@@ -35,7 +35,8 @@ public final class Main {
    * two consumers per stream, so they would cost work on every token and memory on every open stream, and
    * relay_* already counts streams and tokens. Its per-request HTTP series only with
    * {@code http.vertxHttpMetrics}: they cost about 6 % of the relay's work per stream (meter lookups
-   * on every request and every upstream response), and relay_* counts requests and streams.
+   * on every request and every upstream response), and relay_* counts requests and streams. As many event
+   * loops as instances ({@link RelayConfig#eventLoops}).
    */
   public static VertxOptions vertxOptions(RelayConfig config) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
@@ -43,7 +44,8 @@ public final class Main {
     if (!config.http().vertxHttpMetrics()) {
       metrics.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
     }
-    return new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true);
+    return new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true)
+      .setEventLoopPoolSize(config.eventLoops());
   }
 
   public static void main(String[] args) {

@@ -138,7 +138,8 @@ public final class Relay {
     JsonArray scenarios = config.upstream().simulated() ? ScenarioCatalog.toJson() : null;
     List<ProviderVerticle> providerInstances = new CopyOnWriteArrayList<>();
     Future<String> provided = deployment.runsProviders()
-      ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config, tracing)), providers)
+      ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config, tracing,
+          deployment.clustered() && providerInstances.isEmpty())), providers)
         .onSuccess(deployments::add)
       : Future.succeededFuture();
     return provided

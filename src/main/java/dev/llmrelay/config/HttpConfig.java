@@ -25,6 +25,7 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
   public static final int DEFAULT_WARMUP_STREAMS = 3_000;
 
   public HttpConfig {
+    instances = RelayConfig.instancesOrCores(instances, "http.instances");
     headerTimeoutMs = positiveOr(headerTimeoutMs, DEFAULT_HEADER_TIMEOUT_MS);
     bodyTimeoutMs = positiveOr(bodyTimeoutMs, DEFAULT_BODY_TIMEOUT_MS);
     keepAliveTimeoutMs = positiveOr(keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS);
@@ -56,7 +57,7 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
     return with(e -> e.port = value);
   }
 
-  /** Router verticle instances. */
+  /** Router verticle instances; 0: one per CPU core. */
   public HttpConfig withInstances(int value) {
     return with(e -> e.instances = value);
   }

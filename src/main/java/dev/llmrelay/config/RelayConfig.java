@@ -14,6 +14,26 @@ public record RelayConfig(HttpConfig http, UpstreamConfig upstream, BreakerConfi
     tracing = tracing == null ? TracingConfig.OFF : tracing;
   }
 
+  /**
+   * The event loops this process runs: as many as the router or provider instances it deploys, whichever
+   * is more. Vert.x hands each new verticle instance the next loop in turn, so with as many loops as
+   * instances every router shares its loop with a provider: a stream's bus hops and its two connections
+   * stay on one thread, and no loop sits idle (Vert.x's own default is two loops per core).
+   */
+  public int eventLoops() {
+    int routers = deployment == null || deployment.runsRouters() ? http.instances() : 1;
+    int providers = deployment == null || deployment.runsProviders() ? upstream.instances() : 1;
+    return Math.max(routers, providers);
+  }
+
+  /** An {@code instances} setting: 0 means one per CPU core the JVM may use (its CPU affinity or container limit). */
+  static int instancesOrCores(int instances, String setting) {
+    if (instances < 0) {
+      throw new IllegalArgumentException(setting + " must be 0 (one per CPU core) or more, not " + instances);
+    }
+    return instances == 0 ? Runtime.getRuntime().availableProcessors() : instances;
+  }
+
   public RelayConfig withHttp(HttpConfig newHttp) {
     return new RelayConfig(newHttp, upstream, breaker, stream, deployment, security, tracing);
   }

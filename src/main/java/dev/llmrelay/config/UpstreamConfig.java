@@ -28,6 +28,7 @@ public record UpstreamConfig(String url, String apiKey, String referer, String t
   static final int STREAMS_PER_HTTP2_CONNECTION = 100;
 
   public UpstreamConfig {
+    instances = RelayConfig.instancesOrCores(instances, "upstream.instances");
     http2 = http2 == null ? HTTP2_AUTO : http2;
     if (!http2.equals(HTTP2_AUTO) && !http2.equals("on") && !http2.equals("off")) {
       throw new IllegalArgumentException("upstream.http2 must be auto, on or off, not " + http2);
@@ -48,7 +49,7 @@ public record UpstreamConfig(String url, String apiKey, String referer, String t
     return with(e -> e.apiKey = value);
   }
 
-  /** Provider verticle instances. */
+  /** Provider verticle instances; 0: one per CPU core. */
   public UpstreamConfig withInstances(int value) {
     return with(e -> e.instances = value);
   }

@@ -28,8 +28,11 @@ public final class ProviderVerticle extends VerticleBase {
   private final Set<UpstreamStream> active = new HashSet<>();
   private final RelayConfig config;
   private final Tracing tracing;
+  private final boolean spareOpen;
   private UpstreamClient client;
   private MessageConsumer<OpenRequest> opens;
+  /** A second cluster-wide consumer on the process's first instance, or null (see the constructor). */
+  private MessageConsumer<OpenRequest> spareOpens;
   private MessageConsumer<OpenRequest> localOpens;
   private MessageConsumer<String> alive;
   private long ticker = -1;
@@ -38,11 +41,17 @@ public final class ProviderVerticle extends VerticleBase {
    * @param health where this instance reports its breaker and its streams
    * @param config the whole configuration; this verticle reads its upstream, breaker and stream slices
    * @param tracing spans for each upstream attempt and request, or {@link Tracing#OFF}
+   * @param spareOpen listen on {@link Addresses#OPEN} twice: for the first instance of a cluster node. Vert.x
+   *                  spreads a clustered send over the nodes by their consumers less one (its
+   *                  {@code DefaultNodeSelector} counts a node's first consumer as weight 0), so a node with one
+   *                  provider instance would get no stream while another node had two. With one more
+   *                  consumer per node, each node's share is its number of instances.
    */
-  public ProviderVerticle(UpstreamHealth health, RelayConfig config, Tracing tracing) {
+  public ProviderVerticle(UpstreamHealth health, RelayConfig config, Tracing tracing, boolean spareOpen) {
     this.health = health;
     this.config = config;
     this.tracing = tracing;
+    this.spareOpen = spareOpen;
   }
 
   @Override
@@ -52,11 +61,13 @@ public final class ProviderVerticle extends VerticleBase {
       RetryDelay.exponentialWithJitter(breaker.initialDelayMs(), breaker.maxDelayMs()), health.routes(),
       health.admission().limit(), tracing);
     opens = vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen);
+    spareOpens = spareOpen ? vertx.eventBus().consumer(Addresses.OPEN, this::handleOpen) : null;
     // start() runs on this instance's event loop: routers on the same loop open their streams here.
     localOpens = vertx.eventBus().localConsumer(Addresses.localOpen(Thread.currentThread().getName()),
       this::handleOpen);
     alive = vertx.eventBus().consumer(Addresses.PROVIDERS, message -> message.reply("alive"));
-    return Future.all(opens.completion(), localOpens.completion(), alive.completion());
+    return Future.all(opens.completion(), localOpens.completion(), alive.completion(),
+      spareOpens == null ? Future.succeededFuture() : spareOpens.completion());
   }
 
   @Override
@@ -64,7 +75,7 @@ public final class ProviderVerticle extends VerticleBase {
     stopTicking();
     // Take no new streams, then end the open ones with a typed error: their routers (perhaps on other
     // nodes) tell their clients at once instead of waiting for the watchdog.
-    return opens.unregister().eventually(() -> {
+    return unregisterOpens().eventually(() -> {
       for (UpstreamStream stream : Set.copyOf(active)) {
         stream.shutDown();
       }
@@ -78,7 +89,7 @@ public final class ProviderVerticle extends VerticleBase {
    */
   public Future<Void> drain() {
     Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> Future.all(opens.unregister(), alive.unregister()).<Void>mapEmpty().onComplete(done));
+    context.runOnContext(v -> Future.all(unregisterOpens(), alive.unregister()).<Void>mapEmpty().onComplete(done));
     return done.future();
   }
 
@@ -92,6 +103,11 @@ public final class ProviderVerticle extends VerticleBase {
       done.complete();
     });
     return done.future();
+  }
+
+  /** Takes no more streams from the cluster-wide address. */
+  private Future<Void> unregisterOpens() {
+    return spareOpens == null ? opens.unregister() : Future.all(opens.unregister(), spareOpens.unregister()).mapEmpty();
   }
 
   private void handleOpen(Message<OpenRequest> message) {

@@ -75,7 +75,13 @@ class ClusterTest {
     cluster = new ClusterHarness(10, ClusterTest::quick);
     // The second JVM starts first: it is the slowest, and the nodes here start meanwhile.
     Map<String, String> childEnv = cluster.environment("all", sims.get(2).baseUrl());
-    child = ChildNode.start(cluster.config(childEnv), childEnv);
+    // Two routers and one provider: each process runs one event loop per instance, so one router shares its
+    // loop with the provider and opens its streams there, and the other has none on its loop and sends its
+    // streams to any provider in the cluster (some to the providers here, orphaned when the child dies).
+    RelayConfig childConfig = cluster.config(childEnv);
+    childConfig = childConfig.withHttp(childConfig.http().withInstances(2))
+      .withUpstream(childConfig.upstream().withInstances(1));
+    child = ChildNode.start(childConfig, childEnv);
     childClient = new SseClient(vertx, Integer.parseInt(childEnv.get("RELAY_HTTP_PORT")));
     Future<ClusterHarness.Node> e = cluster.start("edge", null);
     Future<ClusterHarness.Node> p1 = cluster.start("provider", sims.get(0).baseUrl());
@@ -342,16 +348,17 @@ class ClusterTest {
         survivors.add(stream);
       }
     }
-    assertTrue(onChild != null, "no stream went to the child's provider");
+    assertTrue(onChild != null, "no stream went to the child's provider (one instance, against two on each node here)");
     // Streams from the child's edge: those on the providers in this JVM are orphaned when it dies.
     long[] beforeOrphans = sims.started();
     long abortedBefore = sims.get(0).stats().aborted() + sims.get(1).stats().aborted();
     List<Future<SseClient.Result>> fromChild = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 8 && sims.started()[0] + sims.started()[1] == beforeOrphans[0] + beforeOrphans[1]; i++) {
+      long[] before = sims.started();
       fromChild.add(childClient.get(SseClient.query(
         SseClient.userMessages("orphan " + i + " [sim tokens=2000 paceMs=10]"), null)));
+      until("the child's stream reaches a simulator", () -> sims.startedSince(before) > 0);
     }
-    until("the child's streams are under way", () -> sims.startedSince(beforeOrphans) == 3);
     long orphans = sims.started()[0] - beforeOrphans[0] + sims.started()[1] - beforeOrphans[1];
     assertTrue(orphans > 0, "no stream of the child's edge went to a provider in this JVM");
     AtomicLong endedAt = new AtomicLong();
