@@ -1,10 +1,10 @@
 package dev.llmrelay.api;
 
 import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.bus.UsageFigures;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Writes the relay's EventSource contract: each chunk as {@code event: message} with
@@ -106,11 +106,8 @@ final class EventSourceSink extends SseSink {
 
   /** {@code usage.cost} (US dollars), or null: once per stream. */
   static Number cost(String usage) {
-    try {
-      return usage != null && new JsonObject(usage).getValue("cost") instanceof Number n ? n : null;
-    } catch (RuntimeException notJson) {
-      return null;
-    }
+    UsageFigures figures = UsageFigures.read(usage);
+    return figures == null ? null : figures.cost();
   }
 
   @Override

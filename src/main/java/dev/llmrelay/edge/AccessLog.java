@@ -1,8 +1,8 @@
 package dev.llmrelay.edge;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.json.JsonObject;
 
 /**
  * One JSON line per completion stream on the logger {@code dev.llmrelay.access}: request id,
@@ -21,8 +21,8 @@ final class AccessLog {
 
   private final LogWriter writer = new LogWriter(BACKLOG, LOG::info, "relay-access-log");
 
-  void stream(JsonObject line) {
-    writer.write(line.encode());
+  void stream(Line line) {
+    writer.write(line.close());
   }
 
   long dropped() {
@@ -32,5 +32,47 @@ final class AccessLog {
   /** Stops the writer thread and writes the lines still queued; for shutdown. */
   void close() {
     writer.close();
+  }
+
+  /**
+   * One line's JSON object, its members in the order they are added, written as they are added (a line per
+   * stream, built on the event loop without a map and its encoder). Strings are escaped; null is {@code null}.
+   */
+  static final class Line {
+
+    private final StringBuilder json = new StringBuilder(320).append('{');
+
+    Line put(String name, String value) {
+      name(name);
+      if (value == null) {
+        json.append("null");
+      } else {
+        JsonStringEncoder.getInstance().quoteAsString(value, json.append('"'));
+        json.append('"');
+      }
+      return this;
+    }
+
+    Line put(String name, long value) {
+      name(name).append(value);
+      return this;
+    }
+
+    /** A number, or {@code null}: doubles as Jackson writes them ({@link Double#toString}). */
+    Line put(String name, Number value) {
+      name(name).append(value == null ? "null" : value.toString());
+      return this;
+    }
+
+    private StringBuilder name(String name) {
+      if (json.length() > 1) {
+        json.append(',');
+      }
+      return json.append('"').append(name).append("\":");
+    }
+
+    String close() {
+      return json.append('}').toString();
+    }
   }
 }

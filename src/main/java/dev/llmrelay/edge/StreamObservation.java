@@ -1,8 +1,8 @@
 package dev.llmrelay.edge;
 
+import dev.llmrelay.bus.UsageFigures;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.trace.StreamSpan;
-import io.vertx.core.json.JsonObject;
 
 /**
  * What the edge sees of one completion stream, fed by the router's sink: it times the first token and
@@ -81,25 +81,22 @@ public final class StreamObservation {
     if (reportedModel != null) {
       model = reportedModel;
     }
-    if (usageJson == null) {
-      return null;
+    UsageFigures usage = UsageFigures.read(usageJson);
+    if (usage == null) {
+      // None, or an odd usage object: it must not break the stream's bookkeeping; the deltas were charged.
+      return usageJson;
     }
-    try {
-      JsonObject usage = new JsonObject(usageJson);
-      promptTokens = usage.getLong("prompt_tokens", 0L);
-      completionTokens = usage.getLong("completion_tokens", deltas);
-      charge(usage.getLong("total_tokens", promptTokens + completionTokens) - charged);
-      if (usage.getValue("cost") instanceof Number cost) {
-        spend(Quota.nanos(cost.doubleValue()), UPSTREAM);
-        return usageJson;
-      }
-      PriceList.Price price = price();
-      if (price != null) {
-        spend(price.nanos(promptTokens, completionTokens), CATALOG);
-        return usage.put("cost", Quota.usd(costNanos)).encode();
-      }
-    } catch (RuntimeException notUsage) {
-      // An odd usage object must not break the stream's bookkeeping; the deltas were charged.
+    promptTokens = usage.promptTokens() == null ? 0 : usage.promptTokens();
+    completionTokens = usage.completionTokens() == null ? deltas : usage.completionTokens();
+    charge((usage.totalTokens() == null ? promptTokens + completionTokens : usage.totalTokens()) - charged);
+    if (usage.cost() != null) {
+      spend(Quota.nanos(usage.cost().doubleValue()), UPSTREAM);
+      return usageJson;
+    }
+    PriceList.Price price = price();
+    if (price != null) {
+      spend(price.nanos(promptTokens, completionTokens), CATALOG);
+      return UsageFigures.withCost(usageJson, Quota.usd(costNanos));
     }
     return usageJson;
   }
@@ -140,7 +137,7 @@ public final class StreamObservation {
     long ttftMs = firstTokenNanos < 0 ? -1 : (firstTokenNanos - startNanos) / 1_000_000;
     trace.end(model, ttftMs, promptTokens, completion, finishReason, costNanos < 0 ? -1 : Quota.usd(costNanos),
       finalOutcome, errorType);
-    edge.accessLog().stream(new JsonObject()
+    edge.accessLog().stream(new AccessLog.Line()
       .put("type", "stream")
       .put("requestId", request.id())
       .put("endpoint", endpoint)

@@ -9,6 +9,7 @@ import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes the data of one upstream SSE event with Jackson's streaming parser, reading only the fields
@@ -41,7 +42,7 @@ final class ChunkDecoder {
         JsonToken value = p.nextToken();
         switch (field) {
           case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "usage" -> usage = value == JsonToken.START_OBJECT ? p.readValueAsTree().toString() : null;
+          case "usage" -> usage = value == JsonToken.START_OBJECT ? objectText(p, data) : null;
           case "error" -> {
             if (value != JsonToken.VALUE_NULL) {
               JsonNode node = p.readValueAsTree();
@@ -71,6 +72,23 @@ final class ChunkDecoder {
     } catch (IOException e) {
       return malformed("unreadable chunk: " + e.getMessage());
     }
+  }
+
+  /**
+   * The object the parser is at, as the upstream wrote it (its numbers unchanged), reading past its end. An
+   * object spread over several {@code data:} lines comes back on one line, so it can go into an event of the
+   * relay's own.
+   */
+  private static String objectText(JsonParser p, byte[] data) throws IOException {
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    p.skipChildren();
+    int end = (int) p.currentTokenLocation().getByteOffset() + 1;
+    for (int i = start; i < end; i++) {
+      if (data[i] == '\n' || data[i] == '\r') {
+        return JSON.readTree(data, start, end - start).toString();
+      }
+    }
+    return new String(data, start, end - start, StandardCharsets.UTF_8);
   }
 
   /**

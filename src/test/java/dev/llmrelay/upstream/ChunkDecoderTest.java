@@ -32,10 +32,18 @@ class ChunkDecoderTest {
   }
 
   @Test
-  void usageChunkWithEmptyChoices() {
-    Chunk c = decode("{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":5,\"total_tokens\":8,\"cost\":0.0001}}");
+  void usageChunkWithEmptyChoicesKeepsTheUsageAsTheUpstreamWroteIt() {
+    Chunk c = decode("{\"choices\":[],\"usage\": {\"prompt_tokens\":3, \"completion_tokens\":5,\"total_tokens\":8,"
+      + "\"cost\":0.0001,\"cost_details\":{\"upstream_inference_cost\":null},\"note\":\"é}\"} }");
     assertNull(c.content());
-    assertEquals("{\"prompt_tokens\":3,\"completion_tokens\":5,\"total_tokens\":8,\"cost\":1.0E-4}", c.usage());
+    assertEquals("{\"prompt_tokens\":3, \"completion_tokens\":5,\"total_tokens\":8,\"cost\":0.0001,"
+      + "\"cost_details\":{\"upstream_inference_cost\":null},\"note\":\"é}\"}", c.usage());
+  }
+
+  @Test
+  void usageSpreadOverSeveralDataLinesComesBackOnOneLine() {
+    Chunk c = decode("{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\n\"completion_tokens\":5,\r\n\"cost\":0.5}}");
+    assertEquals("{\"prompt_tokens\":3,\"completion_tokens\":5,\"cost\":0.5}", c.usage());
   }
 
   @Test
