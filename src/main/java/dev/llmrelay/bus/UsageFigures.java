@@ -9,8 +9,8 @@ import java.io.IOException;
 /**
  * The figures the relay reads from an upstream's {@code usage} object ({@link StreamChunk#usage}): prompt,
  * completion and total tokens, and OpenRouter's {@code cost} in US dollars. Read with Jackson's streaming
- * parser, without building a map of the object: a stream's usage is read once per stream by the edge and
- * once by its sink, on the event loop.
+ * parser, without building a map of the object: the edge reads a stream's usage once, and so do the
+ * EventSource and OpenAI sinks, on the event loop.
  *
  * @param promptTokens {@code prompt_tokens}, or null when absent
  * @param completionTokens {@code completion_tokens}, or null when absent
