@@ -4,8 +4,12 @@ import dev.llmrelay.Main;
 import io.netty.channel.EventLoopGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 
@@ -18,7 +22,10 @@ class EventLoopsTest {
   private static final int CORES = Runtime.getRuntime().availableProcessors();
 
   @Test
-  void theShippedConfigRunsOneRouterAndOneProviderPerCoreOnOneLoopPerCore() {
+  void theShippedConfigRunsOneRouterAndOneProviderPerCoreOnOneLoopPerCore() throws IOException {
+    JsonObject file = new JsonObject(Files.readString(Path.of(ConfigLoader.DEFAULT_FILE)));
+    assertEquals(0, file.getJsonObject("http").getInteger("instances"));
+    assertEquals(0, file.getJsonObject("upstream").getInteger("instances"));
     RelayConfig shipped = ConfigLoader.load(new String[0], Map.of());
 
     assertEquals(CORES, shipped.http().instances());
@@ -36,6 +43,14 @@ class EventLoopsTest {
     DeploymentConfig d = c.deployment();
     assertEquals(3, c.withDeployment(new DeploymentConfig("cluster", "edge", d.cluster())).eventLoops());
     assertEquals(5, c.withDeployment(new DeploymentConfig("cluster", "provider", d.cluster())).eventLoops());
+  }
+
+  @Test
+  void zeroInstancesMeansOnePerCore() {
+    RelayConfig c = ConfigLoader.load(new String[0], Map.of());
+
+    assertEquals(CORES, c.http().withInstances(7).withInstances(0).instances());
+    assertEquals(CORES, c.upstream().withInstances(7).withInstances(0).instances());
   }
 
   @Test
