@@ -5,6 +5,7 @@ import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.AnthropicErrors;
 import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.JsonText;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -113,8 +114,8 @@ final class AnthropicStreamSink extends SseSink {
     }
     closeBlock();
     StringBuilder json = new StringBuilder(256).append("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
-    SseFrames.quote(json, stop.reason(end.finishReason())).append(",\"stop_sequence\":");
-    SseFrames.quote(json, stop.sequence(end.finishReason())).append("},\"usage\":")
+    JsonText.quote(json, stop.reason(end.finishReason())).append(",\"stop_sequence\":");
+    JsonText.quote(json, stop.sequence(end.finishReason())).append("},\"usage\":")
       .append(AnthropicAnswer.usage(end.usage()).encode()).append('}');
     sse.write(event("message_delta", json));
     sse.end(MESSAGE_STOP);
@@ -137,7 +138,7 @@ final class AnthropicStreamSink extends SseSink {
     StringBuilder json = new StringBuilder(text.length() + 80)
       .append("{\"type\":\"content_block_delta\",\"index\":").append(openBlock)
       .append(",\"delta\":{\"type\":\"text_delta\",\"text\":");
-    SseFrames.quote(json, text).append("}}");
+    JsonText.quote(json, text).append("}}");
     sse.write(event("content_block_delta", json));
   }
 
@@ -164,7 +165,7 @@ final class AnthropicStreamSink extends SseSink {
       StringBuilder json = new StringBuilder(arguments.length() + 90)
         .append("{\"type\":\"content_block_delta\",\"index\":").append(block)
         .append(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");
-      SseFrames.quote(json, arguments).append("}}");
+      JsonText.quote(json, arguments).append("}}");
       sse.write(event("content_block_delta", json));
     }
   }

@@ -4,6 +4,7 @@ import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.bus.UsageFigures;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.JsonText;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -82,8 +83,8 @@ final class EventSourceSink extends SseSink {
     }
     StringBuilder frame = SseFrames.open(streamId, nextId(chunk), "message", chunk.text().length() + 140)
       .append("{\"text\":");
-    SseFrames.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
-    IsoTime.appendQuoted(SseFrames.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":"),
+    JsonText.quote(frame, chunk.text()).append(",\"metadata\":{\"model\":");
+    IsoTime.appendQuoted(JsonText.quote(frame, chunk.model()).append(",\"provider\":\"openrouter\",\"timestamp\":"),
       System.currentTimeMillis()).append("}}");
     sse.write(SseFrames.close(frame));
   }
@@ -91,9 +92,9 @@ final class EventSourceSink extends SseSink {
   @Override
   public void end(StreamChunk end) {
     StringBuilder json = new StringBuilder(200).append("{\"text\":\"[DONE]\",\"metadata\":{\"model\":");
-    IsoTime.appendQuoted(SseFrames.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
+    IsoTime.appendQuoted(JsonText.quote(json, end.model()).append(",\"provider\":\"system\",\"timestamp\":"),
       System.currentTimeMillis()).append(",\"finishReason\":");
-    SseFrames.quote(json, end.finishReason()).append(",\"usage\":")
+    JsonText.quote(json, end.finishReason()).append(",\"usage\":")
       .append(end.usage() == null ? "null" : end.usage())
       .append(",\"cost\":").append(cost(end.usage()));
     if (schema != null) {

@@ -1,16 +1,12 @@
 package dev.llmrelay.api;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.bus.UsageFigures;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
 import dev.llmrelay.http.OpenAiErrors;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-
-import java.io.IOException;
 
 /**
  * Writes {@code POST /v1/chat/completions} with {@code stream: true}: every upstream
@@ -29,7 +25,6 @@ import java.io.IOException;
 final class OpenAiStreamSink extends SseSink {
 
   private static final String DONE = "data: [DONE]\n\n";
-  private static final JsonFactory JSON = new JsonFactory();
 
   /** The upstream's usage chunk, held back to the end to add the cost the edge priced (if any). */
   private String usageChunk;
@@ -99,7 +94,12 @@ final class OpenAiStreamSink extends SseSink {
 
   /** The usage chunk with {@code usage.cost} set, if the upstream sent none and the edge priced it. */
   static String withCost(String chunk, Number cost) {
-    if (cost == null || usageHasCost(chunk)) {
+    if (cost == null) {
+      return chunk;
+    }
+    // Usually OpenRouter's own cost is there already: found without building a map of the chunk.
+    UsageFigures upstream = UsageFigures.inChunk(chunk);
+    if (upstream != null && upstream.cost() != null) {
       return chunk;
     }
     try {
@@ -112,35 +112,6 @@ final class OpenAiStreamSink extends SseSink {
       // Passed on as the upstream sent it.
     }
     return chunk;
-  }
-
-  /**
-   * Whether the chunk's {@code usage} already holds a {@code cost} (OpenRouter's own, as a stream usually
-   * ends): read with the streaming parser, so the usual end of a stream builds no map of its last chunk.
-   */
-  private static boolean usageHasCost(String chunk) {
-    try (JsonParser p = JSON.createParser(chunk)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        boolean usage = "usage".equals(p.currentName());
-        if (p.nextToken() == JsonToken.START_OBJECT && usage) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            boolean cost = "cost".equals(p.currentName());
-            if (p.nextToken() != JsonToken.VALUE_NULL && cost) {
-              return true;
-            }
-            p.skipChildren();
-          }
-          return false;
-        }
-        p.skipChildren();
-      }
-      return false;
-    } catch (IOException notJson) {
-      return false;
-    }
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.llmrelay.bus.StreamChunk;
 import dev.llmrelay.error.ErrorType;
 import dev.llmrelay.error.RelayError;
 import dev.llmrelay.http.ErrorFormat;
+import dev.llmrelay.http.JsonText;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -140,7 +141,7 @@ final class ResponsesStreamSink extends SseSink {
       .append("{\"type\":\"response.output_text.delta\",\"sequence_number\":").append(sequence++)
       .append(",\"item_id\":\"").append(open.id).append("\",\"output_index\":").append(open.index)
       .append(",\"content_index\":0,\"delta\":");
-    SseFrames.quote(json, delta).append(",\"logprobs\":[]}");
+    JsonText.quote(json, delta).append(",\"logprobs\":[]}");
     sse.write(frame("response.output_text.delta", json));
   }
 

@@ -3,6 +3,7 @@ package dev.llmrelay.bench;
 import dev.llmrelay.simulator.Simulator;
 import io.vertx.core.Vertx;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -47,10 +48,7 @@ final class BurstPhase {
     Benchmark.log("burst: " + n + " slow streams arriving over " + options.burstMillis() + " ms at the "
       + name + (relay.jvm() ? " relay" : "")
       + (fresh && relay.jvm() ? " (ready " + relay.readyMillis() + " ms after start)" : ""));
-    // As an operator sees it first: resident memory as it is, no collection forced.
-    long rssIdleAsIs = fresh ? relay.rssBytes() : -1;
-    long heapIdle = fresh && relay.jvm() ? relay.liveHeap(0, null).bytes() : fresh ? 0 : -1;
-    long rssIdle = fresh ? relay.rssBytes() : -1;
+    Memory idle = fresh ? memory(0, null) : Memory.NOT_MEASURED;
     // nginx passes the simulator's own API through; the relays are measured on their EventSource endpoint.
     Endpoint endpoint = relay.jvm() ? Endpoint.EVENT_SOURCE : Endpoint.DIRECT;
     LoadGenerator load = new LoadGenerator(vertx, "burst", "127.0.0.1", relay.port(), endpoint, n);
@@ -75,22 +73,35 @@ final class BurstPhase {
     long windowStart = System.nanoTime();
     RelayProcess.sleep(2000);
     double cpuShare = (relay.cpuMillis() - cpuBefore) / ((System.nanoTime() - windowStart) / 1e6);
-    int open = running.open();
+    int reached = running.open();
     long files = relay.openFiles();
-    long rssOpenAsIs = fresh ? relay.rssBytes() : -1;
-    // Both readings right after a full GC, as the idle ones were.
-    RelayProcess.Histogram heap = fresh && relay.jvm() ? relay.liveHeap(12,
-      options.out().toAbsolutePath().resolveSibling("relay-" + relay.name() + "-histogram.txt"))
-      : new RelayProcess.Histogram(fresh ? 0 : -1, List.of());
-    long rssOpen = fresh ? relay.rssBytes() : -1;
-    Benchmark.log("burst: " + open + " open (" + running.receiving() + " receiving), waiting for them to finish");
+    Memory open = fresh
+      ? memory(12, options.out().toAbsolutePath().resolveSibling("relay-" + relay.name() + "-histogram.txt"))
+      : Memory.NOT_MEASURED;
+    Benchmark.log("burst: " + reached + " open (" + running.receiving() + " receiving), waiting for them to finish");
     LoadGenerator.Result result = running.result().await();
     load.close().await();
     Report.Row ttft = new Report.Row("burst", name, n);
     ttft.add(result, null);
-    return new Report.MemoryRow(name, n, open, result.errors(), result.errorSamples(), rssIdle,
-      rssOpen, rssIdleAsIs, rssOpenAsIs, heapIdle, heap.bytes(), files, cpuShare, heap.top(),
+    return new Report.MemoryRow(name, n, reached, result.errors(), result.errorSamples(), idle.rss(),
+      open.rss(), idle.rssAsIs(), open.rssAsIs(), idle.heap().bytes(), open.heap().bytes(), files, cpuShare,
+      open.heap().top(),
       fresh && relay.jvm() ? relay.readyMillis() : -1, rampMs, ttft.ttftMs(50), ttft.ttftMs(99), arrivals.totalMs(),
       arrivals.jitMs(), arrivalWallMs, loadSide.totalMs(), loadSide.jitMs());
+  }
+
+  /**
+   * Resident memory as an operator sees it (no collection forced), then the live heap after a full GC (a
+   * JVM's; its {@code top} classes to {@code histogram}) and resident memory right after that GC.
+   */
+  private Memory memory(int top, Path histogram) {
+    long asIs = relay.rssBytes();
+    RelayProcess.Histogram heap = relay.jvm() ? relay.liveHeap(top, histogram) : new RelayProcess.Histogram(0, List.of());
+    return new Memory(asIs, heap, relay.rssBytes());
+  }
+
+  /** One set of memory readings; -1 throughout for a rehearsal, which takes none. */
+  private record Memory(long rssAsIs, RelayProcess.Histogram heap, long rss) {
+    static final Memory NOT_MEASURED = new Memory(-1, new RelayProcess.Histogram(-1, List.of()), -1);
   }
 }

@@ -1,6 +1,6 @@
 package dev.llmrelay.edge;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.llmrelay.http.JsonText;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 
@@ -43,13 +43,7 @@ final class AccessLog {
     private final StringBuilder json = new StringBuilder(320).append('{');
 
     Line put(String name, String value) {
-      name(name);
-      if (value == null) {
-        json.append("null");
-      } else {
-        JsonStringEncoder.getInstance().quoteAsString(value, json.append('"'));
-        json.append('"');
-      }
+      JsonText.quote(name(name), value);
       return this;
     }
 

@@ -39,4 +39,13 @@ class UsageFiguresTest {
     assertEquals("{ \"prompt_tokens\": 3 ,\"cost\":0.25}", UsageFigures.withCost("{ \"prompt_tokens\": 3 }", 0.25));
     assertEquals("{ \"cost\":0.0}", UsageFigures.withCost("{ }", 0.0));
   }
+
+  @Test
+  void inAChunkOnlyTheTopLevelUsageCounts() {
+    assertEquals(new UsageFigures(17L, null, null, 0.5), UsageFigures.inChunk("{\"id\":\"gen-1\",\"choices\":[{\"delta\":"
+      + "{\"cost\":9}}],\"usage\":{\"prompt_tokens\":17,\"cost_details\":{\"cost\":1},\"cost\":0.5}}"));
+    assertNull(UsageFigures.inChunk("{\"id\":\"gen-2\",\"choices\":[],\"cost\":1,\"x\":{\"usage\":{\"cost\":1}}}"));
+    assertNull(UsageFigures.inChunk("{\"usage\":null}"));
+    assertNull(UsageFigures.inChunk("not json"));
+  }
 }
