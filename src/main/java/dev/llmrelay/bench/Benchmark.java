@@ -292,7 +292,12 @@ public final class Benchmark {
     RelayConfig config = defaults.withUpstream(defaults.upstream().withHttp2(protocol.equals("h2") ? "on" : "off"));
     try {
       Path file = dir.resolve("relay-" + protocol + ".json");
-      Files.writeString(file, ConfigLoader.toJson(config).encodePrettily());
+      JsonObject json = ConfigLoader.toJson(config);
+      // Router and provider instances as shipped, 0: one per core the relay may use. Read here, 0 has become
+      // this JVM's core count (the load side's CPUs), which need not be the relay's (--relay-cpu).
+      json.getJsonObject("http").put("instances", 0);
+      json.getJsonObject("upstream").put("instances", 0);
+      Files.writeString(file, json.encodePrettily());
       List<String> jvm = new ArrayList<>(options.relayJvmArgs());
       if (options.jfr()) {
         jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve("relay-" + protocol + suffix + ".jfr")
