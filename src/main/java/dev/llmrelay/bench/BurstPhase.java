@@ -4,6 +4,8 @@ import dev.llmrelay.simulator.Simulator;
 import io.vertx.core.Vertx;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,9 +63,27 @@ final class BurstPhase {
       Simulator.normalAnswer(options.memoryTokens()), rampMs);
     // All open and receiving well before the first ends; the readings wait for that, or a third of a stream.
     long deadline = System.currentTimeMillis() + rampMs + streamMs / 3;
+    // Each second's CPU, the relay's and the load side's, as a share of a core: which one was full, and when.
+    List<Long> relayBusy = new ArrayList<>();
+    List<Long> loadBusy = new ArrayList<>();
+    RelayProcess.Cpu relaySecond = cpuAtStart;
+    RelayProcess.Cpu loadSecond = loadAtStart;
+    long secondStart = arrivalStart;
     while (running.receiving() < n && System.currentTimeMillis() < deadline && running.finished() == 0) {
       RelayProcess.sleep(100);
+      RelayProcess.Cpu relayNow = relay.cpu();
+      RelayProcess.Cpu loadNow = ProcReadings.own();
+      long now = System.nanoTime();
+      if (now - secondStart >= 1_000_000_000L) {
+        double ms = (now - secondStart) / 1e6;
+        relayBusy.add(Math.round(100 * relayNow.minus(relaySecond).totalMs() / ms));
+        loadBusy.add(Math.round(100 * loadNow.minus(loadSecond).totalMs() / ms));
+        relaySecond = relayNow;
+        loadSecond = loadNow;
+        secondStart = now;
+      }
     }
+    Benchmark.log("burst: busy % each second, " + name + " " + relayBusy + ", load side " + loadBusy);
     // The arrivals' cost: from the first request until all are receiving (not the full GCs below); this
     // JVM's too, the load side, whose one core is as busy as the relay's under a burst.
     RelayProcess.Cpu arrivals = relay.cpu().minus(cpuAtStart);
@@ -83,11 +103,13 @@ final class BurstPhase {
     load.close().await();
     Report.Row ttft = new Report.Row("burst", name, n);
     ttft.add(result, null);
+    List<Long> bySecond = Arrays.stream(result.ttftP50ByStartMs(1000)).boxed().toList();
+    Benchmark.log("burst: TTFT p50 of the streams sent in each second " + bySecond + " ms");
     return new Report.MemoryRow(name, n, reached, result.errors(), result.errorSamples(), idle.rss(),
       open.rss(), idle.rssAsIs(), open.rssAsIs(), idle.heap().bytes(), open.heap().bytes(), files, cpuShare,
       open.heap().top(),
       fresh && relay.jvm() ? relay.readyMillis() : -1, rampMs, ttft.ttftMs(50), ttft.ttftMs(99), arrivals.totalMs(),
-      arrivals.jitMs(), arrivalWallMs, loadSide.totalMs(), loadSide.jitMs());
+      arrivals.jitMs(), arrivalWallMs, loadSide.totalMs(), loadSide.jitMs(), bySecond);
   }
 
   /**

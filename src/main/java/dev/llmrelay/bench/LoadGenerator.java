@@ -26,12 +26,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LoadGenerator {
 
-  /** What one run measured. {@code ttftNanos} holds the successful streams' times to first token. */
-  record Result(String target, int streams, int concurrency, long[] ttftNanos, int errors, List<String> errorSamples,
-                long elapsedNanos) {
+  /**
+   * What one run measured. {@code ttftNanos} holds the successful streams' times to first token, and
+   * {@code sentNanos} when each of them was sent, from the run's start.
+   */
+  record Result(String target, int streams, int concurrency, long[] ttftNanos, long[] sentNanos, int errors,
+                List<String> errorSamples, long elapsedNanos) {
 
     int ok() {
       return ttftNanos.length;
+    }
+
+    /**
+     * The median time to first token of the streams sent in each {@code bucketMs} of the run, in
+     * milliseconds ({@code -1} for a bucket in which none was sent): whether a queue built up, and when.
+     */
+    long[] ttftP50ByStartMs(long bucketMs) {
+      long bucketNanos = bucketMs * 1_000_000;
+      int buckets = 0;
+      for (long sent : sentNanos) {
+        buckets = Math.max(buckets, (int) (sent / bucketNanos) + 1);
+      }
+      List<List<Long>> byBucket = new ArrayList<>();
+      for (int i = 0; i < buckets; i++) {
+        byBucket.add(new ArrayList<>());
+      }
+      for (int i = 0; i < ttftNanos.length; i++) {
+        byBucket.get((int) (sentNanos[i] / bucketNanos)).add(ttftNanos[i]);
+      }
+      long[] p50 = new long[buckets];
+      for (int i = 0; i < buckets; i++) {
+        List<Long> ttfts = byBucket.get(i);
+        ttfts.sort(null);
+        p50[i] = ttfts.isEmpty() ? -1 : ttfts.get(ttfts.size() / 2) / 1_000_000;
+      }
+      return p50;
     }
   }
 
@@ -93,6 +122,7 @@ final class LoadGenerator {
     private final String expectedText;
     private final Promise<Result> result = Promise.promise();
     private final long[] ttft;
+    private final long[] sent;
     private final List<String> errorSamples = new ArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger receiving = new AtomicInteger();
@@ -108,6 +138,7 @@ final class LoadGenerator {
       this.prompt = prompt;
       this.expectedText = expectedText;
       this.ttft = new long[streams];
+      this.sent = new long[streams];
     }
 
     Future<Result> result() {
@@ -131,7 +162,7 @@ final class LoadGenerator {
     private void start(long rampMs) {
       startedAt = System.nanoTime();
       if (streams == 0) {
-        result.complete(new Result(target, 0, concurrency, new long[0], 0, List.of(), 0));
+        result.complete(new Result(target, 0, concurrency, new long[0], new long[0], 0, List.of(), 0));
         return;
       }
       int first = Math.min(concurrency, streams);
@@ -159,6 +190,7 @@ final class LoadGenerator {
         receiving.decrementAndGet();
       }
       if (error == null) {
+        sent[ok] = stream.startedAt - startedAt;
         ttft[ok++] = stream.ttft;
       } else {
         errors++;
@@ -167,8 +199,8 @@ final class LoadGenerator {
         }
       }
       if (finished.incrementAndGet() == streams) {
-        result.complete(new Result(target, streams, concurrency, Arrays.copyOf(ttft, ok), errors,
-          List.copyOf(errorSamples), System.nanoTime() - startedAt));
+        result.complete(new Result(target, streams, concurrency, Arrays.copyOf(ttft, ok), Arrays.copyOf(sent, ok),
+          errors, List.copyOf(errorSamples), System.nanoTime() - startedAt));
       } else {
         launch();
       }

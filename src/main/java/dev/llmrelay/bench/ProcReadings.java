@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,8 +19,16 @@ import java.util.concurrent.TimeUnit;
 final class ProcReadings {
 
   private static final long CLOCK_TICKS_PER_SECOND = clockTicks();
+  /** The benchmark JVM's compiler threads, as {@link #compilerTicks} keeps them. */
+  private static final Map<String, Long> OWN_COMPILERS = new ConcurrentHashMap<>();
 
   private final Process process;
+  /**
+   * Each compiler thread's CPU ticks when last read, by {@code pid/tid}. HotSpot stops compiler threads it
+   * no longer needs (and their time leaves the per-thread figures with them): a thread that is gone counts
+   * with its last reading.
+   */
+  private final Map<String, Long> compilers = new ConcurrentHashMap<>();
 
   ProcReadings(Process process) {
     this.process = process;
@@ -29,7 +39,7 @@ final class ProcReadings {
    * only, not its children (the relays).
    */
   static RelayProcess.Cpu own() {
-    return millis(cpuTicks(ProcessHandle.current().pid()));
+    return millis(cpuTicks(ProcessHandle.current().pid(), OWN_COMPILERS));
   }
 
   /**
@@ -40,7 +50,7 @@ final class ProcReadings {
     long all = 0;
     long jit = 0;
     for (long pid : pids()) {
-      long[] used = cpuTicks(pid);
+      long[] used = cpuTicks(pid, compilers);
       all += used[0];
       jit += used[1];
     }
@@ -81,9 +91,13 @@ final class ProcReadings {
     return sum;
   }
 
-  private static long[] cpuTicks(long pid) {
-    long all = 0;
-    long jit = 0;
+  /**
+   * CPU ticks of process {@code pid}: all of it (from {@code /proc/<pid>/stat}, which keeps the time of
+   * threads that ended), and its JIT compiler threads' (from each thread's {@code stat}, remembered in
+   * {@code compilers} so that a compiler thread HotSpot stopped still counts).
+   */
+  private static long[] cpuTicks(long pid, Map<String, Long> compilers) {
+    long all = ticks(read(Path.of("/proc", Long.toString(pid), "stat")));
     try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         String stat;
@@ -92,19 +106,25 @@ final class ProcReadings {
         } catch (IOException threadEnded) {
           continue;
         }
-        // The thread name is in parentheses and may hold spaces; the fields follow it.
+        // The thread name is in parentheses and may hold spaces.
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        all += ticks;
         if (name.contains("CompilerThre")) {
-          jit += ticks;
+          compilers.merge(pid + "/" + task.getFileName(), ticks(stat), Math::max);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    String prefix = pid + "/";
+    long jit = compilers.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+      .mapToLong(Map.Entry::getValue).sum();
     return new long[] {all, jit};
+  }
+
+  /** User plus system ticks of a {@code stat} line (the fields after the name in parentheses). */
+  private static long ticks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /** Resident set size in bytes ({@code VmRSS}), of the process and its workers. */

@@ -24,6 +24,9 @@ final class RelayProcess implements AutoCloseable {
   /** The JVM flags of the README's run command, {@code java @conf/jvm.options -jar target/llm-relay.jar}. */
   static final Path RUN_FLAGS = Path.of("conf", "jvm.options");
 
+  /** How often the compiler threads' CPU time is read. */
+  private static final long SAMPLE_MS = 100;
+
   private final String name;
   private final Process process;
   private final int port;
@@ -37,6 +40,21 @@ final class RelayProcess implements AutoCloseable {
     this.port = port;
     this.log = log;
     this.readings = new ProcReadings(process);
+    // HotSpot stops compiler threads it no longer needs, and their CPU time leaves /proc with them: reading
+    // them often keeps what they did (ProcReadings remembers each one's last reading), this JVM's too.
+    Thread sampler = new Thread(() -> {
+      try {
+        while (process.isAlive()) {
+          readings.cpu();
+          ProcReadings.own();
+          sleep(SAMPLE_MS);
+        }
+      } catch (RuntimeException ended) {
+        // the process ended between the check and the reading
+      }
+    }, "cpu-sampler-" + name);
+    sampler.setDaemon(true);
+    sampler.start();
   }
 
   /**

@@ -91,13 +91,15 @@ final class Report {
    * The burst and memory phase of one process ({@link BurstPhase}): {@code readyMs} from its start to
    * ready (-1: not a relay, or a warm one), the streams' arrival window, their TTFT, and the CPU (and JIT's
    * part of it) from the first arrival until all were receiving ({@code arrivalWallMs}), the process's and
-   * the load side's. The memory readings are -1 for a rehearsal at a warm relay, which takes none.
+   * the load side's, and the TTFT p50 of the streams sent in each second of the arrival window (a queue
+   * that builds up shows as a rising line). The memory readings are -1 for a rehearsal at a warm relay,
+   * which takes none.
    */
   record MemoryRow(String upstream, int streams, int reached, int errors, List<String> errorSamples, long rssIdle,
                    long rssOpen, long rssIdleAsIs, long rssOpenAsIs, long heapIdle, long heapOpen, long openFiles,
                    double cpuShareOpen, List<String> histogramTop, long readyMs, long arrivalMs, double ttftP50Ms,
                    double ttftP99Ms, long arrivalCpuMs, long arrivalJitMs, long arrivalWallMs, long loadCpuMs,
-                   long loadJitMs) {
+                   long loadJitMs, List<Long> ttftP50BySecondMs) {
 
     boolean memoryMeasured() {
       return rssIdle >= 0;
@@ -288,6 +290,7 @@ final class Report {
         .put("ttftP50Ms", round(m.ttftP50Ms())).put("ttftP99Ms", round(m.ttftP99Ms()))
         .put("arrivalCpuMs", m.arrivalCpuMs()).put("arrivalJitMs", m.arrivalJitMs())
         .put("arrivalWallMs", m.arrivalWallMs()).put("loadCpuMs", m.loadCpuMs()).put("loadJitMs", m.loadJitMs())
+        .put("ttftP50BySecondMs", new JsonArray(m.ttftP50BySecondMs()))
         .put("errorSamples", new JsonArray(m.errorSamples()));
       if (m.memoryMeasured()) {
         json.put("rssPerStreamBytes", Math.round(m.rssPerStream())).put("heapPerStreamBytes", Math.round(m.heapPerStream()))

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,10 @@ class LoadGeneratorTest {
       assertEquals(6, result.ok());
       for (long ttft : result.ttftNanos()) {
         assertTrue(ttft > 0);
+      }
+      assertEquals(6, result.sentNanos().length);
+      for (long sent : result.sentNanos()) {
+        assertTrue(sent >= 0 && sent < result.elapsedNanos(), sent + " of " + result.elapsedNanos());
       }
       report.row(endpoint.label, endpoint == Endpoint.DIRECT ? "-" : "h1", 3)
         .add(result, endpoint == Endpoint.DIRECT ? null : new RelayProcess.Cpu(12, 2));
@@ -143,13 +148,13 @@ class LoadGeneratorTest {
     Report report = new Report(new JsonObject());
     // nginx: 9,000 streams, 2.0 ms p50; its process used 1,200 ms of 6,000, the load side 5,700.
     report.memory.add(new Report.MemoryRow(Nginx.NAME, 9000, 9000, 0, List.of(), 100L << 20, 250L << 20,
-      100L << 20, 250L << 20, 0, 0, 18015, 0.1, List.of(), -1, 6000, 2.0, 90.0, 1200, 0, 6000, 5700, 1200));
+      100L << 20, 250L << 20, 0, 0, 18015, 0.1, List.of(), -1, 6000, 2.0, 90.0, 1200, 0, 6000, 5700, 1200, List.of(2L)));
     // The rehearsal at a warm relay: no memory readings.
     report.memory.add(new Report.MemoryRow("h2 warm", 15000, 15000, 0, List.of(), -1, -1, -1, -1, -1, -1, 15100,
-      0.3, List.of(), -1, 6000, 80.0, 1500.0, 4800, 400, 8000, 7600, 1300));
+      0.3, List.of(), -1, 6000, 80.0, 1500.0, 4800, 400, 8000, 7600, 1300, List.of(80L)));
     report.memory.add(new Report.MemoryRow("h2", 15000, 15000, 0, List.of(), 200L << 20, 410L << 20, 200L << 20,
       420L << 20, 50L << 20, 275L << 20, 15100, 0.3, List.of("1: x"), 12000, 6000, 100.0, 2000.0, 6800, 2000,
-      8000, 7200, 1100));
+      8000, 7200, 1100, List.of(3L, -1L, 900L)));
     String table = report.table();
     assertTrue(table.contains("h2 warm     15000    15000      0        -      6000      80.0    1500.0      +78.0"
       + "      4800       400       60       95      1300               -            -            -          -"),
@@ -166,11 +171,22 @@ class LoadGeneratorTest {
     // (420 - 200) MB over 15,000 streams
     assertEquals(15379, fresh.getLong("rssAsIsPerStreamBytes"));
     assertEquals(12000, fresh.getLong("readyMs"));
+    assertEquals(new JsonArray().add(3L).add(-1L).add(900L), fresh.getJsonArray("ttftP50BySecondMs"));
+  }
+
+  @Test
+  void theTimeToFirstTokenIsSplitByWhenTheStreamsWereSent() {
+    long ms = 1_000_000;
+    // Sent at 0.1, 0.2, 0.9 s (TTFT 5, 7, 6 ms), none in the second second, 2.5 and 2.6 s (400, 800 ms).
+    LoadGenerator.Result result = new LoadGenerator.Result("t", 5, 5, new long[] {5 * ms, 7 * ms, 6 * ms, 400 * ms,
+      800 * ms}, new long[] {100 * ms, 200 * ms, 900 * ms, 2_500 * ms, 2_600 * ms}, 0, List.of(), 3_000 * ms);
+    assertArrayEquals(new long[] {6, -1, 800}, result.ttftP50ByStartMs(1000));
   }
 
   /** Two streams: the first token after {@code fast} and after {@code slow} nanoseconds. */
   private static LoadGenerator.Result result(long fast, long slow) {
-    return new LoadGenerator.Result("t", 2, 2, new long[] {fast, slow}, 0, List.of(), 1_000_000_000L);
+    return new LoadGenerator.Result("t", 2, 2, new long[] {fast, slow}, new long[] {0, 0}, 0, List.of(),
+      1_000_000_000L);
   }
 
   @Test
