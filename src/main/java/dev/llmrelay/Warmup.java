@@ -35,11 +35,15 @@ import java.util.logging.Level;
 /**
  * Warms the relay's hot path before it listens: a throwaway copy of it (its own Vert.x, registry and
  * built-in simulator, on a loopback port, no client keys, same instances, pools and upstream protocol)
- * streams {@code http.warmupStreams} answers through the real router → bus → provider → upstream code,
- * over every streaming API, then is closed. The JIT compiles per class, not per instance, so the relay
- * deployed next starts with that code compiled: a fresh process under a burst otherwise spends its first
- * seconds interpreting and compiling while every stream waits. The copy logs nothing and counts in no
- * metric the real relay serves. A warm-up that fails is logged and skipped; it never stops a start.
+ * streams answers through the real router → bus → provider → upstream code, over every streaming API,
+ * then is closed. The JIT compiles per class, not per instance, so the relay deployed next starts with
+ * that code compiled: a fresh process under a burst otherwise spends its first seconds interpreting and
+ * compiling while every stream waits. It does so twice, with two thirds of {@code http.warmupStreams}
+ * and then the rest, on a second copy: the compiler throws away code whose profile never saw a branch
+ * taken, and a new copy's first requests (on new threads, whose thread-local state is new) and the first
+ * copy's close take such branches; the second round compiles that code again with them, so the relay's
+ * own first requests find it compiled. The copies log nothing and count in no metric the real relay
+ * serves. A warm-up that fails is logged and skipped; it never stops a start.
  */
 final class Warmup {
 
@@ -77,16 +81,35 @@ final class Warmup {
   }
 
   /**
-   * Runs {@code streams} streams through a copy of the relay {@code config} describes, on a Vert.x of its
-   * own made with {@code options}; blocks until they ended and the copy is closed. Call it before the real
-   * relay is deployed, off any event loop.
+   * Runs {@code streams} streams through two copies of the relay {@code config} describes, one after the
+   * other (two thirds, then the rest), each on a Vert.x of its own made with {@code options}; blocks until
+   * they ended and the copies are closed. Call it before the real relay is deployed, off any event loop.
    */
   static Outcome run(RelayConfig config, VertxOptions options, int streams) {
     long start = System.nanoTime();
     java.util.logging.Logger logs = java.util.logging.Logger.getLogger("");
     Level level = logs.getLevel();
-    // The copy's start-up lines, simulator warning, access log and metrics registry's notes are not the relay's.
+    // The copies' start-up lines, simulator warning, access log and metrics registry's notes are not the relay's.
     logs.setLevel(Level.OFF);
+    try {
+      int failed = 0;
+      for (int round : rounds(streams)) {
+        failed += round > 0 ? round(config, options, round) : 0;
+      }
+      return new Outcome(streams, failed, (System.nanoTime() - start) / 1_000_000);
+    } finally {
+      logs.setLevel(level);
+    }
+  }
+
+  /** The streams of each round: two thirds of them, then the rest. */
+  static int[] rounds(int streams) {
+    int first = streams - streams / 3;
+    return new int[] {first, streams - first};
+  }
+
+  /** One copy of the relay, {@code streams} streams through it; returns how many failed. */
+  private static int round(RelayConfig config, VertxOptions options, int streams) {
     VertxOptions own = new VertxOptions(options);
     if (options.getMetricsOptions() instanceof MicrometerMetricsOptions metrics) {
       // Vert.x keeps its metrics backends by registry name, process-wide: the copy's must not be the relay's.
@@ -97,16 +120,13 @@ final class Warmup {
     try {
       int port = freePort();
       Relay relay = Relay.deploy(vertx, copy(config, port)).await();
-      int failed;
       try {
-        failed = stream(vertx, port, streams).await();
+        return stream(vertx, port, streams).await();
       } finally {
         relay.stop().await();
       }
-      return new Outcome(streams, failed, (System.nanoTime() - start) / 1_000_000);
     } finally {
       vertx.close().await();
-      logs.setLevel(level);
     }
   }
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -33,6 +34,13 @@ class WarmupTest {
     Warmup.Outcome outcome = Warmup.run(production(), new VertxOptions(), 48);
     assertEquals(48, outcome.streams());
     assertEquals(0, outcome.failed());
+  }
+
+  @Test
+  void theWarmUpRunsTwoCopiesTwoThirdsThenTheRest() {
+    assertArrayEquals(new int[] {3000, 1500}, Warmup.rounds(4500));
+    assertArrayEquals(new int[] {32, 16}, Warmup.rounds(48));
+    assertArrayEquals(new int[] {1, 0}, Warmup.rounds(1));
   }
 
   @Test

@@ -21,8 +21,8 @@ public record HttpConfig(String host, int port, int instances, int maxRequestLin
   public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
   public static final long DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_MODELS_REFRESH_MS = 3_600_000;
-  /** Streams through a throwaway copy of the relay before it listens (see {@code dev.llmrelay.Warmup}). */
-  public static final int DEFAULT_WARMUP_STREAMS = 3_000;
+  /** Streams through throwaway copies of the relay before it listens (see {@code dev.llmrelay.Warmup}). */
+  public static final int DEFAULT_WARMUP_STREAMS = 4_500;
 
   public HttpConfig {
     instances = RelayConfig.instancesOrCores(instances, "http.instances");
