@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -19,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 final class ProcReadings {
 
   private static final long CLOCK_TICKS_PER_SECOND = clockTicks();
-  /** The benchmark JVM's compiler threads, as {@link #compilerTicks} keeps them. */
+  /** The benchmark JVM's compiler threads, and its other threads, as {@link #cpuTicks} keeps them. */
   private static final Map<String, Long> OWN_COMPILERS = new ConcurrentHashMap<>();
+  private static final Set<String> OWN_OTHERS = ConcurrentHashMap.newKeySet();
 
   private final Process process;
   /**
@@ -29,6 +32,8 @@ final class ProcReadings {
    * with its last reading.
    */
   private final Map<String, Long> compilers = new ConcurrentHashMap<>();
+  /** Threads that are not compiler threads (a thread keeps its name), whose {@code stat} is not read. */
+  private final Set<String> others = ConcurrentHashMap.newKeySet();
 
   ProcReadings(Process process) {
     this.process = process;
@@ -39,7 +44,7 @@ final class ProcReadings {
    * only, not its children (the relays).
    */
   static RelayProcess.Cpu own() {
-    return millis(cpuTicks(ProcessHandle.current().pid(), OWN_COMPILERS));
+    return millis(cpuTicks(ProcessHandle.current().pid(), OWN_COMPILERS, OWN_OTHERS));
   }
 
   /**
@@ -50,7 +55,7 @@ final class ProcReadings {
     long all = 0;
     long jit = 0;
     for (long pid : pids()) {
-      long[] used = cpuTicks(pid, compilers);
+      long[] used = cpuTicks(pid, compilers, others);
       all += used[0];
       jit += used[1];
     }
@@ -94,12 +99,21 @@ final class ProcReadings {
   /**
    * CPU ticks of process {@code pid}: all of it (from {@code /proc/<pid>/stat}, which keeps the time of
    * threads that ended), and its JIT compiler threads' (from each thread's {@code stat}, remembered in
-   * {@code compilers} so that a compiler thread HotSpot stopped still counts).
+   * {@code compilers} so that a compiler thread HotSpot stopped still counts; the threads found to be
+   * something else go to {@code others} and are not read again while they last, so that a thread id
+   * the kernel gives again is read again).
    */
-  private static long[] cpuTicks(long pid, Map<String, Long> compilers) {
+  private static long[] cpuTicks(long pid, Map<String, Long> compilers, Set<String> others) {
     long all = ticks(read(Path.of("/proc", Long.toString(pid), "stat")));
+    String prefix = pid + "/";
+    Set<String> listed = new HashSet<>();
     try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
+        String thread = prefix + task.getFileName();
+        listed.add(thread);
+        if (others.contains(thread)) {
+          continue;
+        }
         String stat;
         try {
           stat = Files.readString(task.resolve("stat"));
@@ -109,13 +123,15 @@ final class ProcReadings {
         // The thread name is in parentheses and may hold spaces.
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (name.contains("CompilerThre")) {
-          compilers.merge(pid + "/" + task.getFileName(), ticks(stat), Math::max);
+          compilers.merge(thread, ticks(stat), Math::max);
+        } else {
+          others.add(thread);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    String prefix = pid + "/";
+    others.removeIf(thread -> thread.startsWith(prefix) && !listed.contains(thread));
     long jit = compilers.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
       .mapToLong(Map.Entry::getValue).sum();
     return new long[] {all, jit};
