@@ -67,7 +67,8 @@ public final class Main {
     if (warmupStreams > 0) {
       try {
         Warmup.Outcome warm = Warmup.run(config, options, warmupStreams);
-        LOG.info("Warmed up: " + warm.streams() + " streams through two copies of the relay in " + warm.millis() + " ms"
+        LOG.info("Warmed up: " + warm.streams() + " streams through " + (warm.copies() == 1 ? "a copy" : warm.copies() + " copies")
+          + " of the relay in " + warm.millis() + " ms"
           + (warm.failed() > 0 ? " (" + warm.failed() + " failed)" : ""));
       } catch (RuntimeException e) {
         LOG.warn("Warm-up skipped: " + e);

@@ -76,8 +76,8 @@ final class Warmup {
   private Warmup() {
   }
 
-  /** What the warm-up did, for the start-up log. */
-  record Outcome(int streams, int failed, long millis) {
+  /** What the warm-up did, for the start-up log: its streams, the copies they went through, how many failed. */
+  record Outcome(int streams, int copies, int failed, long millis) {
   }
 
   /**
@@ -92,11 +92,15 @@ final class Warmup {
     // The copies' start-up lines, simulator warning, access log and metrics registry's notes are not the relay's.
     logs.setLevel(Level.OFF);
     try {
+      int copies = 0;
       int failed = 0;
       for (int round : rounds(streams)) {
-        failed += round > 0 ? round(config, options, round) : 0;
+        if (round > 0) {
+          failed += round(config, options, round);
+          copies++;
+        }
       }
-      return new Outcome(streams, failed, (System.nanoTime() - start) / 1_000_000);
+      return new Outcome(streams, copies, failed, (System.nanoTime() - start) / 1_000_000);
     } finally {
       logs.setLevel(level);
     }

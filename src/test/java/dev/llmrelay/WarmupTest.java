@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The start-up warm-up ({@link Warmup}): it streams through a copy of the relay whose upstream is the
+ * The start-up warm-up ({@link Warmup}): it streams through copies of the relay whose upstream is the
  * built-in simulator, never the configured one, over every streaming API, and every stream answers.
  * (That it runs before the relay listens and leaves no trace in its metrics and access log is checked
  * on the real {@code java -jar} in {@code RunCommandIT}.)
@@ -33,6 +33,7 @@ class WarmupTest {
     // The sandbox cannot reach openrouter.ai: a stream sent there would fail and be counted.
     Warmup.Outcome outcome = Warmup.run(production(), new VertxOptions(), 48);
     assertEquals(48, outcome.streams());
+    assertEquals(2, outcome.copies());
     assertEquals(0, outcome.failed());
   }
 

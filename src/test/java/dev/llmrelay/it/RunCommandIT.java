@@ -72,7 +72,7 @@ class RunCommandIT {
       // It warmed up before it listened, every warm-up stream answered, and none of them counts as the relay's:
       // its metrics hold the one stream above (five tokens) and its access log one line.
       String text = read(log);
-      assertTrue(text.indexOf("Warmed up: 4500 streams") >= 0
+      assertTrue(text.indexOf("Warmed up: 4500 streams through 2 copies of the relay") >= 0
         && text.indexOf("Warmed up") < text.indexOf("listening on"), text);
       assertFalse(text.contains("failed)"), text);
       // The jar carries Netty's epoll library and the run command loads it (CI's machine is Linux x86-64).
