@@ -21,19 +21,11 @@ import java.util.concurrent.TimeUnit;
 final class ProcReadings {
 
   private static final long CLOCK_TICKS_PER_SECOND = clockTicks();
-  /** The benchmark JVM's compiler threads, and its other threads, as {@link #cpuTicks} keeps them. */
-  private static final Map<String, Long> OWN_COMPILERS = new ConcurrentHashMap<>();
-  private static final Set<String> OWN_OTHERS = ConcurrentHashMap.newKeySet();
+  /** The benchmark JVM's own threads. */
+  private static final Threads OWN = new Threads();
 
   private final Process process;
-  /**
-   * Each compiler thread's CPU ticks when last read, by {@code pid/tid}. HotSpot stops compiler threads it
-   * no longer needs (and their time leaves the per-thread figures with them): a thread that is gone counts
-   * with its last reading.
-   */
-  private final Map<String, Long> compilers = new ConcurrentHashMap<>();
-  /** Threads that are not compiler threads (a thread keeps its name), whose {@code stat} is not read. */
-  private final Set<String> others = ConcurrentHashMap.newKeySet();
+  private final Threads threads = new Threads();
 
   ProcReadings(Process process) {
     this.process = process;
@@ -44,7 +36,7 @@ final class ProcReadings {
    * only, not its children (the relays).
    */
   static RelayProcess.Cpu own() {
-    return millis(cpuTicks(ProcessHandle.current().pid(), OWN_COMPILERS, OWN_OTHERS));
+    return millis(cpuTicks(ProcessHandle.current().pid(), OWN));
   }
 
   /**
@@ -55,7 +47,7 @@ final class ProcReadings {
     long all = 0;
     long jit = 0;
     for (long pid : pids()) {
-      long[] used = cpuTicks(pid, compilers, others);
+      long[] used = cpuTicks(pid, threads);
       all += used[0];
       jit += used[1];
     }
@@ -97,13 +89,23 @@ final class ProcReadings {
   }
 
   /**
-   * CPU ticks of process {@code pid}: all of it (from {@code /proc/<pid>/stat}, which keeps the time of
-   * threads that ended), and its JIT compiler threads' (from each thread's {@code stat}, remembered in
-   * {@code compilers} so that a compiler thread HotSpot stopped still counts; the threads found to be
-   * something else go to {@code others} and are not read again while they last, so that a thread id
-   * the kernel gives again is read again).
+   * What is kept of a process's threads between readings: each compiler thread's CPU ticks when last read,
+   * by {@code pid/tid} (HotSpot stops compiler threads it no longer needs, and their time leaves the
+   * per-thread figures with them: a thread that is gone counts with its last reading); and the threads
+   * that are something else (a thread keeps its name), whose {@code stat} is not read again while they
+   * last, so that a thread id the kernel gives again is read again.
    */
-  private static long[] cpuTicks(long pid, Map<String, Long> compilers, Set<String> others) {
+  private static final class Threads {
+    final Map<String, Long> compilers = new ConcurrentHashMap<>();
+    final Set<String> others = ConcurrentHashMap.newKeySet();
+  }
+
+  /**
+   * CPU ticks of process {@code pid}: all of it (from {@code /proc/<pid>/stat}, which keeps the time of
+   * threads that ended), and its JIT compiler threads' (from each thread's {@code stat}, as {@code threads}
+   * keeps them).
+   */
+  private static long[] cpuTicks(long pid, Threads threads) {
     long all = ticks(read(Path.of("/proc", Long.toString(pid), "stat")));
     String prefix = pid + "/";
     Set<String> listed = new HashSet<>();
@@ -111,7 +113,7 @@ final class ProcReadings {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         String thread = prefix + task.getFileName();
         listed.add(thread);
-        if (others.contains(thread)) {
+        if (threads.others.contains(thread)) {
           continue;
         }
         String stat;
@@ -123,16 +125,16 @@ final class ProcReadings {
         // The thread name is in parentheses and may hold spaces.
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (name.contains("CompilerThre")) {
-          compilers.merge(thread, ticks(stat), Math::max);
+          threads.compilers.merge(thread, ticks(stat), Math::max);
         } else {
-          others.add(thread);
+          threads.others.add(thread);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    others.removeIf(thread -> thread.startsWith(prefix) && !listed.contains(thread));
-    long jit = compilers.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+    threads.others.removeIf(thread -> thread.startsWith(prefix) && !listed.contains(thread));
+    long jit = threads.compilers.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
       .mapToLong(Map.Entry::getValue).sum();
     return new long[] {all, jit};
   }

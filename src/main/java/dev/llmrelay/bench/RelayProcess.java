@@ -40,21 +40,23 @@ final class RelayProcess implements AutoCloseable {
     this.port = port;
     this.log = log;
     this.readings = new ProcReadings(process);
-    // HotSpot stops compiler threads it no longer needs, and their CPU time leaves /proc with them: reading
-    // them often keeps what they did (ProcReadings remembers each one's last reading), this JVM's too.
-    Thread sampler = new Thread(() -> {
-      try {
-        while (process.isAlive()) {
-          readings.cpu();
-          ProcReadings.own();
-          sleep(SAMPLE_MS);
+    if (jvm()) {
+      // HotSpot stops compiler threads it no longer needs, and their CPU time leaves /proc with them: reading
+      // them often keeps what they did (ProcReadings remembers each one's last reading). The load side's own
+      // are read as often during a burst, the only phase that reports them (BurstPhase).
+      Thread sampler = new Thread(() -> {
+        try {
+          while (process.isAlive()) {
+            readings.cpu();
+            sleep(SAMPLE_MS);
+          }
+        } catch (RuntimeException ended) {
+          // the process ended between the check and the reading
         }
-      } catch (RuntimeException ended) {
-        // the process ended between the check and the reading
-      }
-    }, "cpu-sampler-" + name);
-    sampler.setDaemon(true);
-    sampler.start();
+      }, "cpu-sampler-" + name);
+      sampler.setDaemon(true);
+      sampler.start();
+    }
   }
 
   /**
