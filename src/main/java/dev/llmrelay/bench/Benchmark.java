@@ -4,10 +4,12 @@ import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -37,6 +39,17 @@ public final class Benchmark {
   private static final int WARM_SINGLE = 50;
   /** How long the processes rest after the last load before the idle window opens. */
   private static final long IDLE_SETTLE_MS = 12_000;
+  /** Set in the JVM that runs the load side, which {@link #main} starts with {@link #LOAD_JVM_FLAGS}. */
+  private static final String LOAD_SIDE = "llmrelay.bench.loadSide";
+  /**
+   * The load side's JVM: one collector thread (it has one core), and a young generation that holds a
+   * whole burst's allocations (under 2 GB in a burst of 15,000 streams), collected just before each burst
+   * ({@link BurstPhase}), so that no collection pauses the load side while the streams arrive. With the
+   * JVM's defaults (G1 sized for both cores) it paused 0.6–1.5 s in every 6 s burst, copying the new
+   * streams' state of both ends (clients and simulator), and the burst measured that.
+   */
+  private static final List<String> LOAD_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms6g", "-Xmx6g", "-Xmn4g",
+    "-XX:+AlwaysPreTouch", "-D" + LOAD_SIDE + "=true");
 
   /**
    * One thing to measure: the simulator directly, through the pass-through floor, or one relay endpoint
@@ -66,9 +79,13 @@ public final class Benchmark {
       System.exit(2);
       return;
     }
+    if (!Boolean.getBoolean(LOAD_SIDE)) {
+      System.exit(runLoadSide(args));
+    }
     JsonObject machine = Machine.describe(options);
     Machine.pinSelf(options.loadCpu());
-    Vertx vertx = Vertx.vertx();
+    // The relays' transport (Netty's native epoll), for the load side too: less of its core per connection.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     try {
       Report report = new Benchmark(vertx, options).run(machine);
       machine.put("loadAverageAtEnd", Machine.loadAverage());
@@ -77,6 +94,27 @@ public final class Benchmark {
       System.out.println("JSON: " + options.out());
     } finally {
       vertx.close().await();
+    }
+  }
+
+  /**
+   * Runs the benchmark in a JVM of its own with {@link #LOAD_JVM_FLAGS}, then this JVM's own flags (so a
+   * profiler or a flag given to {@code java} reaches the load side), and returns its exit code.
+   */
+  private static int runLoadSide(String[] args) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(LOAD_JVM_FLAGS);
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Benchmark.class.getName()));
+    command.addAll(List.of(args));
+    try {
+      return new ProcessBuilder(command).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
     }
   }
 

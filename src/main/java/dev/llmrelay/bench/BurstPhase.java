@@ -53,9 +53,12 @@ final class BurstPhase {
     Memory idle = fresh ? memory(0, null) : Memory.NOT_MEASURED;
     // nginx passes the simulator's own API through; the relays are measured on their EventSource endpoint.
     Endpoint endpoint = relay.jvm() ? Endpoint.EVENT_SOURCE : Endpoint.DIRECT;
-    LoadGenerator load = new LoadGenerator(vertx, "burst", "127.0.0.1", relay.port(), endpoint, n);
+    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", relay.port(), endpoint);
     long streamMs = options.memoryTokens() * options.memoryPaceMs();
     long rampMs = options.burstMillis();
+    // The load side starts with its young generation empty, which then holds the whole burst's allocations:
+    // no collection pauses it while the streams arrive (the load side's flags, in Benchmark).
+    System.gc();
     RelayProcess.Cpu cpuAtStart = relay.cpu();
     RelayProcess.Cpu loadAtStart = ProcReadings.own();
     long arrivalStart = System.nanoTime();

@@ -6,8 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -22,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The load side: keeps {@code concurrency} streams open against one target (closed loop: a finished
  * stream starts the next), times each stream's first token from the moment its request was made, and
  * checks every answer's full text and its clean end. HTTP/1.1 keep-alive from client to target, as
- * browsers and SDKs do.
+ * browsers and SDKs do; or, for a burst of new clients ({@link #newClients}), a connection of each
+ * stream's own.
  */
 final class LoadGenerator {
 
@@ -70,19 +74,37 @@ final class LoadGenerator {
   private final int port;
   private final Endpoint endpoint;
   private final int maxConnections;
-  private HttpClient http;
+  private final boolean ownConnections;
+  private HttpClientAgent http;
 
+  /** Streams on keep-alive connections, at most {@code maxConnections} of them. */
   LoadGenerator(Vertx vertx, String target, String host, int port, Endpoint endpoint, int maxConnections) {
+    this(vertx, target, host, port, endpoint, maxConnections, false);
+  }
+
+  private LoadGenerator(Vertx vertx, String target, String host, int port, Endpoint endpoint, int maxConnections,
+                        boolean ownConnections) {
     this.vertx = vertx;
     this.target = target;
     this.host = host;
     this.port = port;
     this.endpoint = endpoint;
     this.maxConnections = maxConnections;
+    this.ownConnections = ownConnections;
     this.http = newClient();
   }
 
-  private HttpClient newClient() {
+  /**
+   * Every stream from a new client: it opens a connection of its own and closes it at its end. Not
+   * through the client's pool, which looks through all its connections for a free one on every request
+   * (Vert.x's pool): with thousands open and none free, that alone took the load side's core, so a burst
+   * measured the load side and not the target.
+   */
+  static LoadGenerator newClients(Vertx vertx, String target, String host, int port, Endpoint endpoint) {
+    return new LoadGenerator(vertx, target, host, port, endpoint, 1, true);
+  }
+
+  private HttpClientAgent newClient() {
     return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(30_000),
       new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
   }
@@ -108,7 +130,7 @@ final class LoadGenerator {
    * keep-alive timeout in the middle of a later run, work for the target that the later run would measure.
    */
   Future<Void> reconnect() {
-    HttpClient old = http;
+    HttpClientAgent old = http;
     http = newClient();
     return old.close();
   }
@@ -217,6 +239,8 @@ final class LoadGenerator {
     private boolean sawDone;
     private String failure;
     private boolean ended;
+    /** The stream's own connection, when it has one. */
+    private HttpClientConnection connection;
 
     OneStream(Running run) {
       this.run = run;
@@ -226,7 +250,7 @@ final class LoadGenerator {
       RequestOptions options = endpoint.request(host, port, run.prompt);
       String body = endpoint.body(run.prompt);
       startedAt = System.nanoTime();
-      http.request(options)
+      request(options)
         .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -235,6 +259,16 @@ final class LoadGenerator {
             read(ar.result());
           }
         });
+    }
+
+    private Future<HttpClientRequest> request(RequestOptions options) {
+      if (!ownConnections) {
+        return http.request(options);
+      }
+      return http.connect(new HttpConnectOptions().setHost(host).setPort(port)).compose(connection -> {
+        this.connection = connection;
+        return connection.request(options);
+      });
     }
 
     private void read(HttpClientResponse response) {
@@ -280,6 +314,9 @@ final class LoadGenerator {
     private void end(String error) {
       if (!ended) {
         ended = true;
+        if (connection != null) {
+          connection.close();
+        }
         run.done(this, error);
       }
     }

@@ -2,6 +2,7 @@ package dev.llmrelay.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -25,7 +26,7 @@ public final class PassThrough {
       System.err.println("usage: PassThrough LISTEN_PORT TARGET_PORT");
       System.exit(2);
     }
-    start(Vertx.vertx(), Integer.parseInt(args[0]), Integer.parseInt(args[1]))
+    start(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), Integer.parseInt(args[0]), Integer.parseInt(args[1]))
       .onSuccess(server -> System.out.println("pass-through 127.0.0.1:" + server.actualPort() + " -> " + args[1]))
       .onFailure(e -> {
         System.err.println("cannot listen: " + e.getMessage());

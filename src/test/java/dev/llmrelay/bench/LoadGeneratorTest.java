@@ -103,6 +103,19 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void newClientsOpenAConnectionPerStream(Vertx vertx) {
+    Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+    String expected = Simulator.normalAnswer(5);
+    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", simulator.port(), Endpoint.DIRECT);
+    LoadGenerator.Result result = load.run(4, 2, PROMPT, expected, 0).result().await();
+    assertEquals(4, result.ok());
+    assertEquals(0, result.errors(), String.valueOf(result.errorSamples()));
+    assertEquals(4, simulator.stats().connections(), "none reused, two at a time");
+    load.close().await();
+    simulator.stop().await();
+  }
+
+  @Test
   void thePassThroughFloorCarriesStreamsUnchanged(Vertx vertx) {
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     NetServer floor = PassThrough.start(vertx, 0, simulator.port()).await();
