@@ -43,7 +43,8 @@ public final class Benchmark {
   private static final String LOAD_SIDE = "llmrelay.bench.loadSide";
   /**
    * The load side's JVM: one collector thread (it has one core), and a young generation that holds a
-   * whole burst's allocations (under 2 GB in a burst of 15,000 streams), collected just before each burst
+   * whole burst's allocations (no young collection in a whole run: at most 2.6 GB allocated from one
+   * burst's collection to the next), collected just before each burst
    * ({@link BurstPhase}), so that no collection pauses the load side while the streams arrive. With the
    * JVM's defaults (G1 sized for both cores) it paused 0.6–1.5 s in every 6 s burst, copying the new
    * streams' state of both ends (clients and simulator), and the burst measured that. Not pre-touched
