@@ -5,6 +5,7 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -21,9 +22,9 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * The benchmark, in one run: starts the simulator and the load generator in this JVM (pinned to one
- * core), and one relay per upstream protocol as a child JVM (pinned to the other core); measures the
- * direct-to-simulator baseline and every relay path at 1, 100 and 1,000 concurrent streams, the targets
+ * The benchmark, in one run: starts the simulator and the load generator in a JVM of their own (the
+ * load side, pinned to one core; {@link #main} starts it and waits), and one relay per upstream protocol
+ * as a child JVM (pinned to the other core); measures the direct-to-simulator baseline and every relay path at 1, 100 and 1,000 concurrent streams, the targets
  * taking turns so that noise from other work on the machine falls on all of them alike; then watches
  * them idle; then sends a burst of thousands of slow streams at a freshly started relay, measuring its
  * cold start and memory per open stream. Prints a table and
@@ -84,7 +85,8 @@ public final class Benchmark {
     if (!Boolean.getBoolean(LOAD_SIDE)) {
       System.exit(runLoadSide(args));
     }
-    JsonObject machine = Machine.describe(options);
+    JsonObject machine = Machine.describe(options)
+      .put("loadSideJvm", new JsonArray(ManagementFactory.getRuntimeMXBean().getInputArguments()));
     Machine.pinSelf(options.loadCpu());
     // The relays' transport (Netty's native epoll), for the load side too: less of its core per connection.
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
@@ -111,7 +113,10 @@ public final class Benchmark {
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Benchmark.class.getName()));
     command.addAll(List.of(args));
     try {
-      return new ProcessBuilder(command).inheritIO().start().waitFor();
+      Process loadSide = new ProcessBuilder(command).inheritIO().start();
+      // Stopped with this JVM, when that is stopped by a signal to it alone.
+      Runtime.getRuntime().addShutdownHook(new Thread(loadSide::destroy));
+      return loadSide.waitFor();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
