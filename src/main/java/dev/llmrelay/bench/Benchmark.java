@@ -5,12 +5,10 @@ import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.simulator.Simulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -38,22 +36,6 @@ public final class Benchmark {
   private static final double QUIET_JIT_SHARE = 0.10;
   /** Warm-up streams one at a time per target, after the main warm-up: the paths of a quiet relay. */
   private static final int WARM_SINGLE = 50;
-  /** How long the processes rest after the last load before the idle window opens. */
-  private static final long IDLE_SETTLE_MS = 12_000;
-  /** Set in the JVM that runs the load side, which {@link #main} starts with {@link #LOAD_JVM_FLAGS}. */
-  private static final String LOAD_SIDE = "llmrelay.bench.loadSide";
-  /**
-   * The load side's JVM: one collector thread (it has one core), and a young generation that holds a
-   * whole burst's allocations (no young collection in a whole run: at most 2.6 GB allocated from one
-   * burst's collection to the next), collected just before each burst
-   * ({@link BurstPhase}), so that no collection pauses the load side while the streams arrive. With the
-   * JVM's defaults (G1 sized for both cores) it paused 0.6–1.5 s in every 6 s burst, copying the new
-   * streams' state of both ends (clients and simulator), and the burst measured that. Not pre-touched
-   * (that took 30 s): the warm-up's allocations touch the young generation's pages before any burst.
-   */
-  private static final List<String> LOAD_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms6g", "-Xmx6g", "-Xmn4g",
-    "-D" + LOAD_SIDE + "=true");
-
   /**
    * One thing to measure: the simulator directly, through the pass-through floor, or one relay endpoint
    * over one upstream protocol.
@@ -82,11 +64,10 @@ public final class Benchmark {
       System.exit(2);
       return;
     }
-    if (!Boolean.getBoolean(LOAD_SIDE)) {
-      System.exit(runLoadSide(args));
+    if (!LoadSideJvm.isThisOne()) {
+      System.exit(LoadSideJvm.run(args));
     }
-    JsonObject machine = Machine.describe(options)
-      .put("loadSideJvm", new JsonArray(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    JsonObject machine = Machine.describe(options).put("loadSideJvm", LoadSideJvm.flags());
     Machine.pinSelf(options.loadCpu());
     // The relays' transport (Netty's native epoll), for the load side too: less of its core per connection.
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
@@ -98,30 +79,6 @@ public final class Benchmark {
       System.out.println("JSON: " + options.out());
     } finally {
       vertx.close().await();
-    }
-  }
-
-  /**
-   * Runs the benchmark in a JVM of its own with {@link #LOAD_JVM_FLAGS}, then this JVM's own flags (so a
-   * profiler or a flag given to {@code java} reaches the load side), and returns its exit code.
-   */
-  private static int runLoadSide(String[] args) {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(LOAD_JVM_FLAGS);
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Benchmark.class.getName()));
-    command.addAll(List.of(args));
-    try {
-      Process loadSide = new ProcessBuilder(command).inheritIO().start();
-      // Stopped with this JVM, when that is stopped by a signal to it alone.
-      Runtime.getRuntime().addShutdownHook(new Thread(loadSide::destroy));
-      return loadSide.waitFor();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 1;
     }
   }
 
@@ -189,7 +146,7 @@ public final class Benchmark {
       for (Target t : targets) {
         t.load().close().await();
       }
-      idle(report, children);
+      IdlePhase.run(report, children, options.idleSeconds());
       burst(report, simulator, nginx, relays);
       return report;
     } finally {
@@ -221,33 +178,6 @@ public final class Benchmark {
           report.memory.add(new BurstPhase(vertx, fresh, options).run(n));
         }
       }
-    }
-  }
-
-  /**
-   * Every process with no traffic at all, side by side over one window: what an idle relay costs (timers,
-   * pool cleaners, the JVM's own threads), next to the floor (an idle Vert.x process) and nginx. From the
-   * scheduler's nanoseconds, not clock ticks: at this level a tick is a third of the whole.
-   */
-  private void idle(Report report, List<RelayProcess> processes) {
-    if (options.idleSeconds() <= 0 || processes.isEmpty()) {
-      return;
-    }
-    log("idle: " + options.idleSeconds() + " s with no traffic");
-    // The window opens once the last phase's tail is over: connections closing, the compiler finishing
-    // what that load queued (for some seconds after the load a relay's event loops still wake every few
-    // milliseconds).
-    RelayProcess.sleep(IDLE_SETTLE_MS);
-    long[] before = new long[processes.size()];
-    for (int i = 0; i < before.length; i++) {
-      before[i] = processes.get(i).cpuNanos();
-    }
-    long start = System.nanoTime();
-    RelayProcess.sleep(options.idleSeconds() * 1000L);
-    double elapsed = System.nanoTime() - start;
-    for (int i = 0; i < before.length; i++) {
-      RelayProcess p = processes.get(i);
-      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (p.cpuNanos() - before[i]) / elapsed));
     }
   }
 

@@ -1,0 +1,40 @@
+package dev.llmrelay.bench;
+
+import java.util.List;
+
+/**
+ * Every process with no traffic at all, side by side over one window: what an idle relay costs (timers,
+ * pool cleaners, the JVM's own threads), next to the floor (an idle Vert.x process) and nginx. From the
+ * scheduler's nanoseconds, not clock ticks: at this level a tick is a third of the whole.
+ */
+final class IdlePhase {
+
+  /** How long the processes rest after the last load before the idle window opens. */
+  private static final long SETTLE_MS = 12_000;
+
+  private IdlePhase() {
+  }
+
+  /** Watches {@code processes} for {@code seconds} (none when 0) and adds a row each to {@code report}. */
+  static void run(Report report, List<RelayProcess> processes, int seconds) {
+    if (seconds <= 0 || processes.isEmpty()) {
+      return;
+    }
+    Benchmark.log("idle: " + seconds + " s with no traffic");
+    // The window opens once the last phase's tail is over: connections closing, the compiler finishing
+    // what that load queued (for some seconds after the load a relay's event loops still wake every few
+    // milliseconds).
+    RelayProcess.sleep(SETTLE_MS);
+    long[] before = new long[processes.size()];
+    for (int i = 0; i < before.length; i++) {
+      before[i] = processes.get(i).cpuNanos();
+    }
+    long start = System.nanoTime();
+    RelayProcess.sleep(seconds * 1000L);
+    double elapsed = System.nanoTime() - start;
+    for (int i = 0; i < before.length; i++) {
+      RelayProcess p = processes.get(i);
+      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (p.cpuNanos() - before[i]) / elapsed));
+    }
+  }
+}
