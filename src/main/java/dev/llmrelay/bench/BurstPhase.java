@@ -57,7 +57,7 @@ final class BurstPhase {
     long streamMs = options.memoryTokens() * options.memoryPaceMs();
     long rampMs = options.burstMillis();
     // The load side starts with its young generation empty, which then holds the whole burst's allocations:
-    // no collection pauses it while the streams arrive (the load side's flags, in Benchmark).
+    // no collection pauses it while the streams arrive (its flags, in LoadSideJvm).
     System.gc();
     RelayProcess.Cpu cpuAtStart = relay.cpu();
     RelayProcess.Cpu loadAtStart = ProcReadings.own();
@@ -88,7 +88,7 @@ final class BurstPhase {
     }
     Benchmark.log("burst: busy % each second, " + name + " " + relayBusy + ", load side " + loadBusy);
     // The arrivals' cost: from the first request until all are receiving (not the full GCs below); this
-    // JVM's too, the load side, whose one core is as busy as the relay's under a burst.
+    // JVM's too, the load side: where its one core was full, the TTFT is partly its.
     RelayProcess.Cpu arrivals = relay.cpu().minus(cpuAtStart);
     RelayProcess.Cpu loadSide = ProcReadings.own().minus(loadAtStart);
     long arrivalWallMs = (System.nanoTime() - arrivalStart) / 1_000_000;
