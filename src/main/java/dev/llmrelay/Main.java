@@ -25,6 +25,12 @@ import java.util.function.UnaryOperator;
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  /**
+   * How often Vert.x looks for an event loop stuck in one task (it warns once one has run 2 s): every 5 s,
+   * not every second, since each look wakes the process; an idle relay's largest cost after the JVM's own
+   * timers (docs/operations.md, idle cost). A loop stuck 7 s or more is always reported.
+   */
+  static final long BLOCKED_THREAD_CHECK_MS = 5_000;
 
   private Main() {
   }
@@ -45,7 +51,8 @@ public final class Main {
       metrics.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
     }
     return new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true)
-      .setEventLoopPoolSize(config.eventLoops());
+      .setEventLoopPoolSize(config.eventLoops())
+      .setBlockedThreadCheckInterval(BLOCKED_THREAD_CHECK_MS);
   }
 
   public static void main(String[] args) {
@@ -85,6 +92,7 @@ public final class Main {
       System.exit(1);
       return;
     }
+    QuietLoops.quietAcceptor(vertx);
     Tracing tracing = Tracing.from(config.tracing());
     AtomicReference<Relay> running = new AtomicReference<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,6 +1,9 @@
 package dev.llmrelay.bench;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every process with no traffic at all, side by side over one window: what an idle relay costs (timers,
@@ -11,6 +14,8 @@ final class IdlePhase {
 
   /** How long the processes rest after the last load before the idle window opens. */
   private static final long SETTLE_MS = 12_000;
+  /** Threads listed per process: the few that make an idle process's cost. */
+  private static final int THREADS_SHOWN = 5;
 
   private IdlePhase() {
   }
@@ -26,15 +31,31 @@ final class IdlePhase {
     // milliseconds).
     RelayProcess.sleep(SETTLE_MS);
     long[] before = new long[processes.size()];
+    List<Map<String, long[]>> threadsBefore = new ArrayList<>();
     for (int i = 0; i < before.length; i++) {
       before[i] = processes.get(i).cpuNanos();
+      threadsBefore.add(processes.get(i).cpuNanosByThread());
     }
     long start = System.nanoTime();
     RelayProcess.sleep(seconds * 1000L);
     double elapsed = System.nanoTime() - start;
     for (int i = 0; i < before.length; i++) {
       RelayProcess p = processes.get(i);
-      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (p.cpuNanos() - before[i]) / elapsed));
+      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (p.cpuNanos() - before[i]) / elapsed,
+        busiest(threadsBefore.get(i), p.cpuNanosByThread())));
     }
+  }
+
+  /** The threads (by name) that spent the most in the window, at most {@link #THREADS_SHOWN}. */
+  private static List<Report.IdleThread> busiest(Map<String, long[]> before, Map<String, long[]> after) {
+    List<Report.IdleThread> spent = new ArrayList<>();
+    after.forEach((name, now) -> {
+      long[] then = before.getOrDefault(name, new long[2]);
+      if (now[0] > then[0]) {
+        spent.add(new Report.IdleThread(name, (now[0] - then[0]) / 1e6, now[1] - then[1]));
+      }
+    });
+    spent.sort(Comparator.comparingDouble(Report.IdleThread::millis).reversed());
+    return List.copyOf(spent.subList(0, Math.min(THREADS_SHOWN, spent.size())));
   }
 }

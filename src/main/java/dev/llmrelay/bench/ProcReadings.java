@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -86,6 +87,33 @@ final class ProcReadings {
       }
     }
     return sum;
+  }
+
+  /**
+   * By thread name (threads of one name summed, numbers dropped: {@code vert.x-eventloop-thread-0} and
+   * {@code -1} count as one), nanoseconds on a CPU and times put on a CPU so far: the first and third
+   * fields of each thread's {@code schedstat}. What an idle process spends, thread by thread.
+   */
+  Map<String, long[]> cpuNanosByThread() {
+    Map<String, long[]> byName = new TreeMap<>();
+    for (long pid : pids()) {
+      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            String[] fields = Files.readString(task.resolve("schedstat")).trim().split(" ");
+            String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9#]+", "").trim();
+            long[] sum = byName.computeIfAbsent(name, n -> new long[2]);
+            sum[0] += Long.parseLong(fields[0]);
+            sum[1] += Long.parseLong(fields[2]);
+          } catch (IOException | RuntimeException threadEnded) {
+            // gone between the listing and the read
+          }
+        }
+      } catch (IOException gone) {
+        // a worker that ended
+      }
+    }
+    return byName;
   }
 
   /**

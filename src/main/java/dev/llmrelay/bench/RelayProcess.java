@@ -169,6 +169,11 @@ final class RelayProcess implements AutoCloseable {
     return readings.cpuNanos();
   }
 
+  /** Nanoseconds on a CPU and times scheduled so far, by thread name (see {@link ProcReadings#cpuNanosByThread}). */
+  Map<String, long[]> cpuNanosByThread() {
+    return readings.cpuNanosByThread();
+  }
+
   /** Milliseconds of CPU: the whole process, and its JIT compiler threads (a warm-up cost). */
   record Cpu(long totalMs, long jitMs) {
     Cpu minus(Cpu before) {

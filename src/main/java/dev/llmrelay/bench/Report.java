@@ -131,7 +131,12 @@ final class Report {
   }
 
   /** One process with nothing to do: its CPU over the window, as a share of one core. */
-  record IdleRow(String name, double seconds, double coreShare) {
+  /** {@code threads}: the busiest threads in the window, by name. */
+  record IdleRow(String name, double seconds, double coreShare, List<IdleThread> threads) {
+  }
+
+  /** A thread name's CPU in the idle window and how many times it was put on a CPU (its wake-ups, near enough). */
+  record IdleThread(String name, double millis, long runs) {
   }
 
   final List<Row> rows = new ArrayList<>();
@@ -233,7 +238,11 @@ final class Report {
     if (!idle.isEmpty()) {
       out.append(String.format(Locale.ROOT, "%n%-14s %10s %14s%n", "idle", "seconds", "% of a core"));
       for (IdleRow i : idle) {
-        out.append(String.format(Locale.ROOT, "%-14s %10.0f %14.3f%n", i.name(), i.seconds(), 100 * i.coreShare()));
+        out.append(String.format(Locale.ROOT, "%-14s %10.0f %14.3f", i.name(), i.seconds(), 100 * i.coreShare()));
+        for (IdleThread t : i.threads()) {
+          out.append(String.format(Locale.ROOT, "   %s %.1f ms/%d", t.name(), t.millis(), t.runs()));
+        }
+        out.append('\n');
       }
     }
     for (Row r : rows) {
@@ -303,8 +312,12 @@ final class Report {
     }
     JsonArray idling = new JsonArray();
     for (IdleRow i : idle) {
+      JsonArray threads = new JsonArray();
+      for (IdleThread t : i.threads()) {
+        threads.add(new JsonObject().put("thread", t.name()).put("cpuMs", round(t.millis())).put("runs", t.runs()));
+      }
       idling.add(new JsonObject().put("process", i.name()).put("seconds", round(i.seconds()))
-        .put("coreShare", Math.round(i.coreShare() * 1e6) / 1e6));
+        .put("coreShare", Math.round(i.coreShare() * 1e6) / 1e6).put("threads", threads));
     }
     return new JsonObject().put("machine", machine).put("latency", latency).put("memory", mem).put("idle", idling);
   }
