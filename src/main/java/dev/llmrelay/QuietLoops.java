@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class QuietLoops {
 
-  /** How far out the no-op is: its only purpose is to be later than anything real. */
-  static final long HOURS = 1;
+  /** How far out the no-op is, in hours: its only purpose is to be later than anything real. */
+  static final long NO_OP_PERIOD_HOURS = 1;
 
   private QuietLoops() {
   }
@@ -27,7 +27,7 @@ final class QuietLoops {
   static void quietAcceptor(Vertx vertx) {
     EventLoopGroup acceptor = ((VertxInternal) vertx).acceptorEventLoopGroup();
     for (EventExecutor loop : acceptor) {
-      loop.scheduleAtFixedRate(() -> { }, HOURS, HOURS, TimeUnit.HOURS);
+      loop.scheduleAtFixedRate(() -> { }, NO_OP_PERIOD_HOURS, NO_OP_PERIOD_HOURS, TimeUnit.HOURS);
     }
   }
 }

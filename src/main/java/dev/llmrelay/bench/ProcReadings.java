@@ -90,8 +90,8 @@ final class ProcReadings {
   }
 
   /**
-   * By thread name (threads of one name summed, numbers dropped: {@code vert.x-eventloop-thread-0} and
-   * {@code -1} count as one), nanoseconds on a CPU and times put on a CPU so far: the first and third
+   * By thread name (threads of one name summed, a trailing number dropped: {@code Cleaner-0} and
+   * {@code Cleaner-1} count as one; the kernel keeps 15 characters of a name), nanoseconds on a CPU and times put on a CPU so far: the first and third
    * fields of each thread's {@code schedstat}. What an idle process spends, thread by thread.
    */
   Map<String, long[]> cpuNanosByThread() {
@@ -101,7 +101,7 @@ final class ProcReadings {
         for (Path task : (Iterable<Path>) tasks::iterator) {
           try {
             String[] fields = Files.readString(task.resolve("schedstat")).trim().split(" ");
-            String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9#]+", "").trim();
+            String name = Files.readString(task.resolve("comm")).trim().replaceFirst("[-#]?[0-9]+$", "");
             long[] sum = byName.computeIfAbsent(name, n -> new long[2]);
             sum[0] += Long.parseLong(fields[0]);
             sum[1] += Long.parseLong(fields[2]);

@@ -130,8 +130,10 @@ final class Report {
     }
   }
 
-  /** One process with nothing to do: its CPU over the window, as a share of one core. */
-  /** {@code threads}: the busiest threads in the window, by name. */
+  /**
+   * One process with nothing to do: its CPU over the window, as a share of one core, and its busiest
+   * threads in the window, by name.
+   */
   record IdleRow(String name, double seconds, double coreShare, List<IdleThread> threads) {
   }
 
