@@ -22,11 +22,11 @@ import java.util.Random;
 /**
  * The benchmark, in one run: starts the simulator and the load generator in a JVM of their own (the
  * load side, pinned to one core; {@link #main} starts it and waits), and one relay per upstream protocol
- * as a child JVM (pinned to the other core); measures the direct-to-simulator baseline and every relay path at 1, 100 and 1,000 concurrent streams, the targets
- * taking turns so that noise from other work on the machine falls on all of them alike; then watches
- * them idle; then sends a burst of thousands of slow streams at a freshly started relay, measuring its
- * cold start and memory per open stream. Prints a table and
- * writes JSON. {@code java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [--quick]}
+ * as a child JVM (pinned to the other core); measures the direct-to-simulator baseline and every relay
+ * path at 1, 100 and 1,000 concurrent streams, the targets taking turns so that noise from other work
+ * on the machine falls on all of them alike; then watches them idle; then sends a burst of thousands of
+ * slow streams at a freshly started relay, measuring its cold start and memory per open stream. Prints a
+ * table and writes JSON. {@code java -cp target/llm-relay.jar dev.llmrelay.bench.Benchmark [--quick]}
  */
 public final class Benchmark {
 

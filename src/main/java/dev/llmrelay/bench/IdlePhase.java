@@ -30,20 +30,24 @@ final class IdlePhase {
     // what that load queued (for some seconds after the load a relay's event loops still wake every few
     // milliseconds).
     RelayProcess.sleep(SETTLE_MS);
-    long[] before = new long[processes.size()];
-    List<Map<String, long[]>> threadsBefore = new ArrayList<>();
-    for (int i = 0; i < before.length; i++) {
-      before[i] = processes.get(i).cpuNanos();
-      threadsBefore.add(processes.get(i).cpuNanosByThread());
+    List<Map<String, long[]>> before = new ArrayList<>();
+    for (RelayProcess p : processes) {
+      before.add(p.cpuNanosByThread());
     }
     long start = System.nanoTime();
     RelayProcess.sleep(seconds * 1000L);
     double elapsed = System.nanoTime() - start;
-    for (int i = 0; i < before.length; i++) {
+    for (int i = 0; i < processes.size(); i++) {
       RelayProcess p = processes.get(i);
-      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (p.cpuNanos() - before[i]) / elapsed,
-        busiest(threadsBefore.get(i), p.cpuNanosByThread())));
+      Map<String, long[]> after = p.cpuNanosByThread();
+      report.idle.add(new Report.IdleRow(p.name(), elapsed / 1e9, (nanos(after) - nanos(before.get(i))) / elapsed,
+        busiest(before.get(i), after)));
     }
+  }
+
+  /** All threads' nanoseconds on a CPU. */
+  private static long nanos(Map<String, long[]> byThread) {
+    return byThread.values().stream().mapToLong(spent -> spent[0]).sum();
   }
 
   /** The threads (by name) that spent the most in the window, at most {@link #THREADS_SHOWN}. */

@@ -68,31 +68,11 @@ final class ProcReadings {
   }
 
   /**
-   * Nanoseconds on a CPU so far, from the scheduler ({@code /proc/<pid>/task/<tid>/schedstat}), all threads
-   * and processes: exact where the tick counts of {@link #cpu} are 10 ms steps, for an idle process.
-   */
-  long cpuNanos() {
-    long sum = 0;
-    for (long pid : pids()) {
-      try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-        for (Path task : (Iterable<Path>) tasks::iterator) {
-          try {
-            sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
-          } catch (IOException | RuntimeException threadEnded) {
-            // gone between the listing and the read
-          }
-        }
-      } catch (IOException gone) {
-        // a worker that ended
-      }
-    }
-    return sum;
-  }
-
-  /**
-   * By thread name (threads of one name summed, a trailing number dropped: {@code Cleaner-0} and
-   * {@code Cleaner-1} count as one; the kernel keeps 15 characters of a name), nanoseconds on a CPU and times put on a CPU so far: the first and third
-   * fields of each thread's {@code schedstat}. What an idle process spends, thread by thread.
+   * Nanoseconds on a CPU and times put on a CPU so far, from the scheduler (the first and third fields of
+   * each {@code /proc/<pid>/task/<tid>/schedstat}: exact where the tick counts of {@link #cpu} are 10 ms
+   * steps, for an idle process), by thread name: threads of one name summed, a trailing number dropped
+   * ({@code Cleaner-0} and {@code Cleaner-1} count as one; the kernel keeps 15 characters of a name), all
+   * processes of the relay together.
    */
   Map<String, long[]> cpuNanosByThread() {
     Map<String, long[]> byName = new TreeMap<>();

@@ -164,11 +164,6 @@ final class RelayProcess implements AutoCloseable {
     return readings.cpu();
   }
 
-  /** Nanoseconds on a CPU so far, from the scheduler (see {@link ProcReadings#cpuNanos}). */
-  long cpuNanos() {
-    return readings.cpuNanos();
-  }
-
   /** Nanoseconds on a CPU and times scheduled so far, by thread name (see {@link ProcReadings#cpuNanosByThread}). */
   Map<String, long[]> cpuNanosByThread() {
     return readings.cpuNanosByThread();

@@ -10,12 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The benchmark's results: one latency row per target and concurrency level, one burst and memory row
- * per process, each relay row set against the direct baseline measured in the same run. Prints
- * the table and writes the JSON.
+ * per process, each relay row set against the direct baseline measured in the same run. Writes the
+ * JSON; {@link ReportTable} prints the table.
  */
 final class Report {
 
@@ -170,12 +169,12 @@ final class Report {
   }
 
   /** The direct row at this level, or null when the run measured none there. */
-  private Row baseline(int concurrency) {
+  Row baseline(int concurrency) {
     return find(Endpoint.DIRECT.label, "-", concurrency);
   }
 
   /** The nginx row at this level, or null when the run had none (or this is a reference row). */
-  private Row nginx(Row r) {
+  Row nginx(Row r) {
     if (r.endpoint.equals(Nginx.NAME) || r.endpoint.equals(FLOOR) || r.endpoint.equals(Endpoint.DIRECT.label)) {
       return null;
     }
@@ -183,82 +182,16 @@ final class Report {
   }
 
   /** The pass-through floor's row at this level, or null when the run had none (or this is it). */
-  private Row floor(Row r) {
+  Row floor(Row r) {
     if (r.endpoint.equals(FLOOR) || r.endpoint.equals(Endpoint.DIRECT.label)) {
       return null;
     }
     return find(FLOOR, "-", r.concurrency);
   }
 
+  /** The results as the table the benchmark prints (see {@link ReportTable}). */
   String table() {
-    StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT,
-      "%-12s %-4s %5s %7s %6s %9s %9s %10s %10s %10s %10s %10s %8s %9s %8s %11s %9s %6s %9s%n",
-      "endpoint", "up", "conc", "streams", "errors", "ttft p50", "ttft p99", "added p50", "added p99",
-      "floor+ p50", "floor+ p99", "nginx+ p50", "p99 x", "streams/s", "rate x", "cpu ms/1k", "cpu x ngx", "cpu %",
-      "jit ms/1k"));
-    for (Row r : rows) {
-      Row base = baseline(r.concurrency);
-      Row floor = floor(r);
-      Row nginx = nginx(r);
-      boolean noBaseline = base == null || r == base;
-      out.append(String.format(Locale.ROOT,
-        "%-12s %-4s %5d %7d %6d %9.3f %9.3f %10s %10s %10s %10s %10s %8s %9.0f %8s %11s %9s %6s %9s%n",
-        r.endpoint, r.upstream, r.concurrency, r.streams, r.errors, r.ttftMs(50), r.ttftMs(99),
-        noBaseline ? "-" : fmt(r.ttftMs(50) - base.ttftMs(50)), noBaseline ? "-" : fmt(r.ttftMs(99) - base.ttftMs(99)),
-        floor == null ? "-" : fmt(r.ttftMs(50) - floor.ttftMs(50)),
-        floor == null ? "-" : fmt(r.ttftMs(99) - floor.ttftMs(99)),
-        nginx == null ? "-" : fmt(r.ttftMs(50) - nginx.ttftMs(50)),
-        noBaseline ? "-" : fmt2(r.ttftMs(99) / base.ttftMs(99)), r.streamsPerSecond(),
-        noBaseline ? "-" : fmt2(r.streamsPerSecond() / base.streamsPerSecond()),
-        r.cpuMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.cpuMsPer1000()),
-        nginx == null || nginx.cpuMsPer1000() <= 0 || r.cpuMsPer1000() < 0 ? "-"
-          : fmt2(r.cpuMsPer1000() / nginx.cpuMsPer1000()),
-        r.cpuShare() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", 100 * r.cpuShare()),
-        r.jitMsPer1000() < 0 ? "-" : String.format(Locale.ROOT, "%.0f", r.jitMsPer1000())));
-    }
-    if (!memory.isEmpty()) {
-      MemoryRow nginx = memory.stream().filter(m -> m.upstream().equals(Nginx.NAME)).findFirst().orElse(null);
-      out.append(String.format(Locale.ROOT,
-        "%n%-8s %8s %8s %6s %8s %9s %9s %9s %10s %9s %9s %8s %8s %9s %15s %12s %12s %10s %7s %6s%n",
-        "burst", "streams", "open", "errors", "ready ms", "over ms", "ttft p50", "ttft p99", "nginx+ p50", "cpu ms",
-        "jit ms", "busy %", "load %", "load jit", "RSS/stream as-is", "RSS/stream", "heap/stream", "RSS MB", "fds",
-        "cpu %"));
-      for (MemoryRow m : memory) {
-        boolean mem = m.memoryMeasured();
-        out.append(String.format(Locale.ROOT,
-          "%-8s %8d %8d %6d %8s %9d %9.1f %9.1f %10s %9d %9d %8.0f %8.0f %9d %15s %12s %12s %10s %7d %6.0f%n",
-          m.upstream(), m.streams(), m.reached(), m.errors(), m.readyMs() < 0 ? "-" : Long.toString(m.readyMs()),
-          m.arrivalMs(), m.ttftP50Ms(), m.ttftP99Ms(),
-          nginx == null || m == nginx ? "-" : String.format(Locale.ROOT, "%+.1f", m.ttftP50Ms() - nginx.ttftP50Ms()),
-          m.arrivalCpuMs(), m.arrivalJitMs(), 100 * m.arrivalShare(), 100 * m.loadShare(), m.loadJitMs(),
-          mem ? kb(m.rssAsIsPerStream()) : "-", mem ? kb(m.rssPerStream()) : "-", mem ? kb(m.heapPerStream()) : "-",
-          mem ? String.format(Locale.ROOT, "%.0f", m.rssOpen() / 1048576.0) : "-", m.openFiles(),
-          100 * m.cpuShareOpen()));
-      }
-    }
-    if (!idle.isEmpty()) {
-      out.append(String.format(Locale.ROOT, "%n%-14s %10s %14s%n", "idle", "seconds", "% of a core"));
-      for (IdleRow i : idle) {
-        out.append(String.format(Locale.ROOT, "%-14s %10.0f %14.3f", i.name(), i.seconds(), 100 * i.coreShare()));
-        for (IdleThread t : i.threads()) {
-          out.append(String.format(Locale.ROOT, "   %s %.1f ms/%d", t.name(), t.millis(), t.runs()));
-        }
-        out.append('\n');
-      }
-    }
-    for (Row r : rows) {
-      for (String e : r.errorSamples) {
-        out.append("error ").append(r.endpoint).append('/').append(r.upstream).append('/').append(r.concurrency)
-          .append(": ").append(e).append('\n');
-      }
-    }
-    for (MemoryRow m : memory) {
-      for (String e : m.errorSamples()) {
-        out.append("error burst/").append(m.upstream()).append(": ").append(e).append('\n');
-      }
-    }
-    return out.toString();
+    return ReportTable.render(this);
   }
 
   JsonObject toJson() {
@@ -333,18 +266,6 @@ final class Report {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static String kb(double bytes) {
-    return String.format(Locale.ROOT, "%.1f KB", bytes / 1024);
-  }
-
-  private static String fmt(double ms) {
-    return String.format(Locale.ROOT, "%+.3f", ms);
-  }
-
-  private static String fmt2(double ratio) {
-    return String.format(Locale.ROOT, "%.2f", ratio);
   }
 
   private static double round(double v) {
