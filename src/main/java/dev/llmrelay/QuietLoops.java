@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * acceptor only takes new connections and has nothing scheduled, so an idle relay woke once a second for
  * nothing. With a no-op an hour out on its calendar it sleeps until a connection or a task arrives:
  * both wake it at once, as before. The relay's own event loops keep a timer of their own (the upstream
- * pool's cleaner, every few seconds), so they are left as they are.
+ * pool's cleaner, every 15 s), so they are left as they are.
  */
 final class QuietLoops {
 
