@@ -1,6 +1,7 @@
 package dev.llmrelay.bench;
 
 import dev.llmrelay.upstream.SseDecoder;
+import dev.llmrelay.upstream.SseLines;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,7 +15,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.parsetools.RecordParser;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stream's own.
  */
 final class LoadGenerator {
+
+  /** The longest line an answer may hold: far above any event the endpoints send. */
+  private static final int MAX_LINE_BYTES = 1 << 20;
 
   /**
    * What one run measured. {@code ttftNanos} holds the successful streams' times to first token, and
@@ -278,9 +281,9 @@ final class LoadGenerator {
         return;
       }
       SseDecoder decoder = new SseDecoder(this::onEvent);
-      RecordParser parser = RecordParser.newDelimited("\n", response);
-      parser.exceptionHandler(t -> end("read failed: " + t));
-      parser.endHandler(v -> {
+      SseLines lines = new SseLines(response, decoder::record, MAX_LINE_BYTES);
+      lines.exceptionHandler(t -> end("read failed: " + t));
+      lines.endHandler(v -> {
         if (failure != null) {
           end(failure);
         } else if (!sawDone) {
@@ -291,7 +294,7 @@ final class LoadGenerator {
           end(null);
         }
       });
-      parser.handler(decoder::record);
+      lines.readAll();
     }
 
     private void onEvent(String type, byte[] data) {
