@@ -3,6 +3,7 @@ package dev.llmrelay.api;
 import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.bus.StreamConsumers;
 import dev.llmrelay.bus.StreamControl;
 import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.error.ErrorMapper;
@@ -102,7 +103,7 @@ final class BusStream {
     String attemptId = Addresses.newStreamId();
     id = attemptId;
     controlId = resume == null ? attemptId : resume.id();
-    consumer = eventBus.consumer(Addresses.data(attemptId), message -> onMessage(attemptId, message));
+    consumer = StreamConsumers.consumer(eventBus, Addresses.data(attemptId), message -> onMessage(attemptId, message));
     return attemptId;
   }
 

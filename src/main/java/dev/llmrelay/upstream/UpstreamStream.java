@@ -3,6 +3,7 @@ package dev.llmrelay.upstream;
 import dev.llmrelay.bus.Addresses;
 import dev.llmrelay.bus.OpenRequest;
 import dev.llmrelay.bus.StreamChunk;
+import dev.llmrelay.bus.StreamConsumers;
 import dev.llmrelay.bus.StreamControl;
 import dev.llmrelay.config.StreamConfig;
 import dev.llmrelay.config.UpstreamConfig;
@@ -84,7 +85,8 @@ final class UpstreamStream implements UpstreamRead.Listener {
 
   /** Registers the control address; once it completes, a cancel can reach this stream. */
   Future<Void> listen() {
-    control = eventBus.consumer(Addresses.control(resumable == null ? streamId : resumable.id()), this::onControl);
+    control = StreamConsumers.consumer(eventBus, Addresses.control(resumable == null ? streamId : resumable.id()),
+      this::onControl);
     return control.completion();
   }
 
