@@ -1,7 +1,6 @@
 package dev.llmrelay.bench;
 
 import dev.llmrelay.upstream.SseDecoder;
-import dev.llmrelay.upstream.SseLines;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,6 +14,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,9 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stream's own.
  */
 final class LoadGenerator {
-
-  /** The longest line an answer may hold: far above any event the endpoints send. */
-  private static final int MAX_LINE_BYTES = 1 << 20;
 
   /**
    * What one run measured. {@code ttftNanos} holds the successful streams' times to first token, and
@@ -281,9 +278,9 @@ final class LoadGenerator {
         return;
       }
       SseDecoder decoder = new SseDecoder(this::onEvent);
-      SseLines lines = new SseLines(response, decoder::record, MAX_LINE_BYTES);
-      lines.exceptionHandler(t -> end("read failed: " + t));
-      lines.endHandler(v -> {
+      RecordParser parser = RecordParser.newDelimited("\n", response);
+      parser.exceptionHandler(t -> end("read failed: " + t));
+      parser.endHandler(v -> {
         if (failure != null) {
           end(failure);
         } else if (!sawDone) {
@@ -294,7 +291,7 @@ final class LoadGenerator {
           end(null);
         }
       });
-      lines.readAll();
+      parser.handler(decoder::record);
     }
 
     private void onEvent(String type, byte[] data) {

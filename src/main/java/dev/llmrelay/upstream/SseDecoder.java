@@ -1,11 +1,13 @@
 package dev.llmrelay.upstream;
 
+import io.vertx.core.buffer.Buffer;
+
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
  * Decodes Server-Sent Events by the WHATWG rules, fed one record at a time: the bytes up to (not
- * including) an LF, as {@link SseLines} cuts them. Because records are
+ * including) an LF, as {@code RecordParser.newDelimited("\n")} produces them. Because records are
  * split on the LF byte, which never occurs inside a multi-byte UTF-8 sequence, characters split
  * across network reads arrive whole. A CR before the LF (CRLF) is dropped; a lone CR inside a record
  * ends a line too. A leading BOM is stripped once; comment lines are counted and ignored; exactly
@@ -34,15 +36,17 @@ public final class SseDecoder {
     this.listener = listener;
   }
 
-  /** Feeds one record, {@code bytes[from, end)}; returns how many events it dispatched. */
-  public int record(byte[] bytes, int from, int end) {
+  /** Feeds one record; returns how many events it dispatched. */
+  public int record(Buffer record) {
+    byte[] bytes = record.getBytes();
+    int from = 0;
     if (!started) {
       started = true;
-      if (end - from >= 3 && (bytes[from] & 0xFF) == 0xEF && (bytes[from + 1] & 0xFF) == 0xBB
-        && (bytes[from + 2] & 0xFF) == 0xBF) {
-        from += 3;
+      if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) {
+        from = 3;
       }
     }
+    int end = bytes.length;
     if (end > from && bytes[end - 1] == '\r') {
       end--;
     }

@@ -7,14 +7,16 @@ import dev.llmrelay.error.RelayError;
 import dev.llmrelay.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.parsetools.RecordParser;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * The upstream side of one stream: opens the upstream through {@link UpstreamClient}, reads its SSE body
- * with {@link SseLines} whose line demand follows the credits its {@link Listener} holds, decodes
+ * with a {@link RecordParser} whose record demand follows the credits its {@link Listener} holds, decodes
  * each event into a {@link Chunk}, and tells the listener what the answer says (head, deltas, end or
  * failure). Knows the upstream's timeouts and ends the upstream request's trace span; knows nothing of the
  * bus. Closed once, by the listener.
@@ -40,7 +42,7 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     /** The stream cannot go on; {@code resetUpstream} closes the upstream request. */
     void fail(RelayError error, boolean resetUpstream);
 
-    /** The chunks the router will still take: the parser's line demand follows them. */
+    /** The chunks the router will still take: the parser's record demand follows them. */
     long credits();
   }
 
@@ -59,7 +61,7 @@ final class UpstreamRead implements UpstreamClient.Attempts {
   private HttpClientRequest request;
   private long backoffTimer = -1;
   private HttpClientResponse response;
-  private SseLines parser;
+  private RecordParser parser;
   private long demand;
   private boolean firstToken;
   private long headAt;
@@ -146,7 +148,7 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     return null;
   }
 
-  /** Keeps the parser's line demand equal to the credits the router granted. */
+  /** Keeps the parser's record demand equal to the credits the router granted. */
   void demand(long credits) {
     if (parser == null || closed) {
       return;
@@ -199,7 +201,8 @@ final class UpstreamRead implements UpstreamClient.Attempts {
     response = head;
     headAt = System.currentTimeMillis();
     listener.head(model);
-    parser = new SseLines(head, this::onRecord, MAX_RECORD_BYTES);
+    parser = RecordParser.newDelimited("\n", head).maxRecordSize(MAX_RECORD_BYTES);
+    parser.pause();
     parser.exceptionHandler(t -> {
       if (!closed) {
         listener.fail(t instanceof IllegalStateException
@@ -208,15 +211,16 @@ final class UpstreamRead implements UpstreamClient.Attempts {
       }
     });
     parser.endHandler(v -> onUpstreamEnd());
+    parser.handler(this::onRecord);
     demand(listener.credits());
   }
 
-  private void onRecord(byte[] bytes, int from, int end) {
+  private void onRecord(Buffer record) {
     demand--;
     if (closed) {
       return;
     }
-    sse.record(bytes, from, end);
+    sse.record(record);
     if (!closed) {
       demand(listener.credits());
     }

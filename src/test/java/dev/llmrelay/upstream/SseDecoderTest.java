@@ -1,5 +1,7 @@
 package dev.llmrelay.upstream;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.parsetools.RecordParser;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -8,18 +10,16 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** WHATWG SSE decoding behind {@link SseLines}, fed in every possible split. */
+/** WHATWG SSE decoding behind {@code RecordParser.newDelimited("\n")}, fed in every possible split. */
 class SseDecoderTest {
 
   private static List<String> decode(byte[] wire, int pieceSize) {
     List<String> events = new ArrayList<>();
     SseDecoder decoder = new SseDecoder((type, data) -> events.add(type + "|" + new String(data, StandardCharsets.UTF_8)));
-    SseLinesTest.HandFed body = new SseLinesTest.HandFed();
-    new SseLines(body, decoder::record, 1 << 20).readAll();
+    RecordParser parser = RecordParser.newDelimited("\n", decoder::record);
     for (int at = 0; at < wire.length; at += pieceSize) {
-      body.send(wire, at, Math.min(at + pieceSize, wire.length));
+      parser.handle(Buffer.buffer().appendBytes(wire, at, Math.min(pieceSize, wire.length - at)));
     }
-    body.end();
     return events;
   }
 
@@ -72,10 +72,9 @@ class SseDecoderTest {
   void lastLineWithoutNewlineIsStillALineAtEndOfStream() {
     List<String> events = new ArrayList<>();
     SseDecoder decoder = new SseDecoder((type, data) -> events.add(new String(data, StandardCharsets.UTF_8)));
-    byte[] tail = "data: tail".getBytes(StandardCharsets.UTF_8);
-    decoder.record(tail, 0, tail.length);
+    decoder.record(Buffer.buffer("data: tail"));
     assertEquals(List.of(), events);
-    decoder.record(tail, 0, 0);
+    decoder.record(Buffer.buffer(""));
     assertEquals(List.of("tail"), events);
   }
 }
