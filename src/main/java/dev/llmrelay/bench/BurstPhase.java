@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A cold burst, and memory per open stream: {@code n} slow EventSource streams arriving evenly over
@@ -18,6 +19,12 @@ import java.util.List;
  * The same burst rehearsed at a warm relay ({@link #rehearse}) measures only the first two.
  */
 final class BurstPhase {
+
+  /**
+   * The local addresses the burst's clients connect from, in turn: on Linux (where the benchmark runs) every
+   * 127.x.x.x address is the loopback, so eight of them give each connect() eight times the ephemeral ports.
+   */
+  private static final List<String> SOURCES = IntStream.rangeClosed(1, 8).mapToObj(i -> "127.0.0." + i).toList();
 
   private final Vertx vertx;
   private final RelayProcess relay;
@@ -53,7 +60,7 @@ final class BurstPhase {
     Memory idle = fresh ? memory(0, null) : Memory.NOT_MEASURED;
     // nginx passes the simulator's own API through; the relays are measured on their EventSource endpoint.
     Endpoint endpoint = relay.jvm() ? Endpoint.EVENT_SOURCE : Endpoint.DIRECT;
-    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", relay.port(), endpoint);
+    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", relay.port(), endpoint, SOURCES);
     long streamMs = options.memoryTokens() * options.memoryPaceMs();
     long rampMs = options.burstMillis();
     // The load side starts with its young generation empty, which then holds the whole burst's allocations:

@@ -76,36 +76,45 @@ final class LoadGenerator {
   private final int maxConnections;
   private final boolean ownConnections;
   private HttpClientAgent http;
+  /** New clients' connections, a client per local address they come from; none for the keep-alive pool. */
+  private final List<HttpClientAgent> bySource;
+  private int nextSource;
 
   /** Streams on keep-alive connections, at most {@code maxConnections} of them. */
   LoadGenerator(Vertx vertx, String target, String host, int port, Endpoint endpoint, int maxConnections) {
-    this(vertx, target, host, port, endpoint, maxConnections, false);
+    this(vertx, target, host, port, endpoint, maxConnections, List.of());
   }
 
   private LoadGenerator(Vertx vertx, String target, String host, int port, Endpoint endpoint, int maxConnections,
-                        boolean ownConnections) {
+                        List<String> sources) {
     this.vertx = vertx;
     this.target = target;
     this.host = host;
     this.port = port;
     this.endpoint = endpoint;
     this.maxConnections = maxConnections;
-    this.ownConnections = ownConnections;
-    this.http = newClient();
+    this.ownConnections = !sources.isEmpty();
+    this.http = newClient(null);
+    this.bySource = sources.stream().map(this::newClient).toList();
   }
 
   /**
    * Every stream from a new client: it opens a connection of its own and closes it at its end. Not
    * through the client's pool, which looks through all its connections for a free one on every request
    * (Vert.x's pool): with thousands open and none free, that alone took the load side's core, so a burst
-   * measured the load side and not the target.
+   * measured the load side and not the target. The connections come from {@code sources} in turn (local
+   * addresses), as new clients come from many addresses: from one, each connect() searches the ephemeral
+   * ports for one not yet used towards the target, and with thousands in use that search was a sixth of
+   * the load side's client work.
    */
-  static LoadGenerator newClients(Vertx vertx, String target, String host, int port, Endpoint endpoint) {
-    return new LoadGenerator(vertx, target, host, port, endpoint, 1, true);
+  static LoadGenerator newClients(Vertx vertx, String target, String host, int port, Endpoint endpoint,
+                                  List<String> sources) {
+    return new LoadGenerator(vertx, target, host, port, endpoint, 1, sources);
   }
 
-  private HttpClientAgent newClient() {
-    return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(30_000),
+  private HttpClientAgent newClient(String source) {
+    return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(30_000)
+        .setLocalAddress(source),
       new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(-1));
   }
 
@@ -121,7 +130,10 @@ final class LoadGenerator {
   }
 
   Future<Void> close() {
-    return http.close();
+    List<Future<Void>> closed = new ArrayList<>();
+    closed.add(http.close());
+    bySource.forEach(client -> closed.add(client.close()));
+    return Future.all(closed).mapEmpty();
   }
 
   /**
@@ -131,7 +143,7 @@ final class LoadGenerator {
    */
   Future<Void> reconnect() {
     HttpClientAgent old = http;
-    http = newClient();
+    http = newClient(null);
     return old.close();
   }
 
@@ -265,7 +277,8 @@ final class LoadGenerator {
       if (!ownConnections) {
         return http.request(options);
       }
-      return http.connect(new HttpConnectOptions().setHost(host).setPort(port)).compose(connection -> {
+      HttpClientAgent client = bySource.get(nextSource++ % bySource.size());
+      return client.connect(new HttpConnectOptions().setHost(host).setPort(port)).compose(connection -> {
         this.connection = connection;
         return connection.request(options);
       });

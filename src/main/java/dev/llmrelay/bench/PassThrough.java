@@ -44,7 +44,8 @@ public final class PassThrough {
       .listen();
   }
 
-  private static void connect(NetClient client, NetSocket downstream, int target) {
+  /** Pipes {@code downstream} to a new connection to 127.0.0.1:{@code target}, both ways, till either closes. */
+  static void connect(NetClient client, NetSocket downstream, int target) {
     downstream.pause();
     client.connect(target, "127.0.0.1").onComplete(connected -> {
       if (connected.failed()) {

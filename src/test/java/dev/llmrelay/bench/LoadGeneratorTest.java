@@ -5,13 +5,16 @@ import dev.llmrelay.testing.RelayHarness;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,12 +109,37 @@ class LoadGeneratorTest {
   void newClientsOpenAConnectionPerStream(Vertx vertx) {
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     String expected = Simulator.normalAnswer(5);
-    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", simulator.port(), Endpoint.DIRECT);
+    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", simulator.port(), Endpoint.DIRECT,
+      List.of("127.0.0.1"));
     LoadGenerator.Result result = load.run(4, 2, PROMPT, expected, 0).result().await();
     assertEquals(4, result.ok());
     assertEquals(0, result.errors(), String.valueOf(result.errorSamples()));
     assertEquals(4, simulator.stats().connections(), "none reused, two at a time");
     load.close().await();
+    simulator.stop().await();
+  }
+
+  @Test
+  void newClientsComeFromEachSourceAddressInTurn(Vertx vertx) {
+    Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
+    // Between the load side and the simulator: a byte pipe that notes where each connection comes from.
+    List<String> from = new CopyOnWriteArrayList<>();
+    NetClient pipe = vertx.createNetClient();
+    NetServer noting = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
+      .connectHandler(socket -> {
+        from.add(socket.remoteAddress().host());
+        PassThrough.connect(pipe, socket, simulator.port());
+      })
+      .listen().await();
+    LoadGenerator load = LoadGenerator.newClients(vertx, "burst", "127.0.0.1", noting.actualPort(), Endpoint.DIRECT,
+      List.of("127.0.0.1", "127.0.0.2"));
+    LoadGenerator.Result result = load.run(4, 2, PROMPT, Simulator.normalAnswer(5), 0).result().await();
+    assertEquals(4, result.ok());
+    assertEquals(0, result.errors(), String.valueOf(result.errorSamples()));
+    assertEquals(List.of("127.0.0.1", "127.0.0.1", "127.0.0.2", "127.0.0.2"), from.stream().sorted().toList());
+    load.close().await();
+    noting.close().await();
+    pipe.close().await();
     simulator.stop().await();
   }
 
