@@ -1,6 +1,9 @@
 package dev.llmrelay.upstream;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,13 +32,35 @@ public final class Admission {
    * The limit when none is configured: each stream costs the process one open file for its client
    * connection (when this process serves clients) and one for its upstream connection over HTTP/1.1
    * (over HTTP/2 streams share a few connections), so the open-files limit less a reserve, divided by
-   * that, bounded by the heap at {@link #HEAP_PER_STREAM} per stream.
+   * that, bounded by the heap at {@link #HEAP_PER_STREAM} per stream. Over HTTP/1.1 it is bounded by
+   * {@code localPorts} too (when known, above 0): every upstream connection goes to the one upstream
+   * address and takes a local port of its own, so a stream beyond them could not connect, a failure of
+   * this machine that would count against the upstream's health.
    */
-  public static int defaultLimit(long openFiles, long maxHeapBytes, boolean servesClients, boolean http2) {
+  public static int defaultLimit(long openFiles, long maxHeapBytes, long localPorts, boolean servesClients,
+                                 boolean http2) {
     int filesPerStream = (servesClients ? 1 : 0) + (http2 ? 0 : 1);
     long byHeap = Math.max(1, maxHeapBytes / HEAP_PER_STREAM);
     long byFiles = filesPerStream == 0 ? byHeap : Math.max(1, (openFiles - RESERVED_FILES) / filesPerStream);
-    return (int) Math.min(Integer.MAX_VALUE, Math.min(byFiles, byHeap));
+    long byPorts = http2 || localPorts <= 0 ? byHeap : localPorts;
+    return (int) Math.min(Integer.MAX_VALUE, Math.min(Math.min(byFiles, byHeap), byPorts));
+  }
+
+  /**
+   * How many local ports connect() may choose from: Linux's {@code net.ipv4.ip_local_port_range} (28,232
+   * by default), or -1 where that cannot be read.
+   */
+  public static long localPorts() {
+    return localPorts(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+  }
+
+  static long localPorts(Path range) {
+    try {
+      String[] bounds = Files.readString(range).trim().split("\\s+");
+      return Long.parseLong(bounds[1]) - Long.parseLong(bounds[0]) + 1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** This process's open-files limit, or a conservative 1,024 where the JVM cannot tell. */

@@ -43,12 +43,12 @@ public final class UpstreamHealth {
 
   /**
    * The health of a process running {@code config}: its routes, and its admission limit as configured
-   * or sized from the open-files limit and the heap.
+   * or sized from the open-files limit, the heap and, over HTTP/1.1, the local ports.
    */
   public static UpstreamHealth of(Vertx vertx, RelayConfig config) {
     UpstreamConfig upstream = config.upstream();
     int limit = upstream.maxStreams() > 0 ? upstream.maxStreams()
-      : Admission.defaultLimit(Admission.openFilesLimit(), Runtime.getRuntime().maxMemory(),
+      : Admission.defaultLimit(Admission.openFilesLimit(), Runtime.getRuntime().maxMemory(), Admission.localPorts(),
         config.deployment().runsRouters(), upstream.prefersHttp2());
     return new UpstreamHealth(new Routes(vertx, config.breaker(), System::currentTimeMillis), new Admission(limit),
       config.deployment().runsProviders());
