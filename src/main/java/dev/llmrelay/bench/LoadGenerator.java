@@ -74,7 +74,6 @@ final class LoadGenerator {
   private final int port;
   private final Endpoint endpoint;
   private final int maxConnections;
-  private final boolean ownConnections;
   private HttpClientAgent http;
   /** New clients' connections, a client per local address they come from; none for the keep-alive pool. */
   private final List<HttpClientAgent> bySource;
@@ -93,7 +92,6 @@ final class LoadGenerator {
     this.port = port;
     this.endpoint = endpoint;
     this.maxConnections = maxConnections;
-    this.ownConnections = !sources.isEmpty();
     this.http = newClient(null);
     this.bySource = sources.stream().map(this::newClient).toList();
   }
@@ -274,7 +272,7 @@ final class LoadGenerator {
     }
 
     private Future<HttpClientRequest> request(RequestOptions options) {
-      if (!ownConnections) {
+      if (bySource.isEmpty()) {
         return http.request(options);
       }
       HttpClientAgent client = bySource.get(nextSource++ % bySource.size());

@@ -42,7 +42,7 @@ public final class Admission {
     int filesPerStream = (servesClients ? 1 : 0) + (http2 ? 0 : 1);
     long byHeap = Math.max(1, maxHeapBytes / HEAP_PER_STREAM);
     long byFiles = filesPerStream == 0 ? byHeap : Math.max(1, (openFiles - RESERVED_FILES) / filesPerStream);
-    long byPorts = http2 || localPorts <= 0 ? byHeap : localPorts;
+    long byPorts = http2 || localPorts <= 0 ? Long.MAX_VALUE : localPorts;
     return (int) Math.min(Integer.MAX_VALUE, Math.min(Math.min(byFiles, byHeap), byPorts));
   }
 
