@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -43,6 +44,11 @@ public final class Relay {
   private static final long DRAIN_CHECK_MS = 50;
   /** How long after the drain period connections are closed, once their streams were ended. */
   private static final long END_GRACE_MS = 1_000;
+  /**
+   * Vert.x gives servers listening on the same negative port one port the kernel picks (on port 0 each
+   * server would get a port of its own): each relay configured with port 0 gets a number of its own here.
+   */
+  private static final AtomicInteger KERNEL_PICKED = new AtomicInteger();
 
   private final Vertx vertx;
   private final RelayConfig config;
@@ -137,6 +143,7 @@ public final class Relay {
     List<RouterVerticle> routerInstances = new CopyOnWriteArrayList<>();
     JsonArray scenarios = config.upstream().simulated() ? ScenarioCatalog.toJson() : null;
     List<ProviderVerticle> providerInstances = new CopyOnWriteArrayList<>();
+    int port = config.http().port() == 0 ? -KERNEL_PICKED.incrementAndGet() : config.http().port();
     Future<String> provided = deployment.runsProviders()
       ? vertx.deployVerticle(() -> add(providerInstances, new ProviderVerticle(health, config, tracing,
           deployment.clustered() && providerInstances.isEmpty())), providers)
@@ -144,7 +151,8 @@ public final class Relay {
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, models, scenarios)),
+        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, models, scenarios,
+            port)),
             routers)
           .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
@@ -162,13 +170,13 @@ public final class Relay {
         if (deployment.runsRouters()) {
           // The jar carries Netty's native transport for Linux x86-64 only; elsewhere Vert.x runs on the JDK's NIO.
           String transport = vertx.isNativeTransportEnabled() ? "epoll transport" : "NIO transport";
-          LOG.info("LLM Relay listening on http://" + config.http().host() + ":" + config.http().port()
-            + " (" + node + upstream + ", " + transport + ")");
+          String address = config.http().host() + ":" + routerInstances.get(0).port();
+          LOG.info("LLM Relay listening on http://" + address + " (" + node + upstream + ", " + transport + ")");
           if (config.security().authEnabled()) {
             LOG.info("Client authentication on: " + config.security().clientKeys().size() + " client key(s)");
           } else {
             LOG.warn("NO CLIENT AUTHENTICATION: no client keys are configured (security.clientKeys, "
-              + "RELAY_CLIENT_KEYS), so anyone who reaches " + config.http().host() + ":" + config.http().port()
+              + "RELAY_CLIENT_KEYS), so anyone who reaches " + address
               + " can spend the upstream account; keep it on loopback");
           }
         } else {
@@ -247,6 +255,19 @@ public final class Relay {
       chain = chain.compose(v -> simulator.stop());
     }
     return chain.onComplete(ar -> edge.close());
+  }
+
+  /**
+   * The port the relay's routers listen on: the configured one, or the one the kernel picked for them all
+   * when the configuration says 0; -1 on a provider node, which serves no HTTP.
+   */
+  public int port() {
+    return routers.isEmpty() ? -1 : routers.get(0).port();
+  }
+
+  /** Each router's port, for the test that they share one. */
+  List<Integer> routerPorts() {
+    return routers.stream().map(RouterVerticle::port).toList();
   }
 
   /** The configuration in force (with the simulator's URL when it runs). */

@@ -24,9 +24,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -122,10 +119,9 @@ final class Warmup {
     Vertx vertx = Vertx.builder().with(own)
       .withMetrics(new MicrometerMetricsFactory(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))).build();
     try {
-      int port = freePort();
-      Relay relay = Relay.deploy(vertx, copy(config, port)).await();
+      Relay relay = Relay.deploy(vertx, copy(config)).await();
       try {
-        return stream(vertx, port, streams).await();
+        return stream(vertx, relay.port(), streams).await();
       } finally {
         relay.stop().await();
       }
@@ -137,11 +133,14 @@ final class Warmup {
   /**
    * The relay as configured, but standalone, on loopback, with no client keys, no tracing, no live
    * catalog, and the built-in simulator as its upstream spoken to over the protocol the real one will be.
+   * It listens on a port the kernel picks as it binds: a port found free beforehand (and closed again) could
+   * be the very one the relay is about to take, and whoever waits for it (a health check, a load
+   * balancer) would then find the copy there, answering for a few seconds before it closes.
    */
-  static RelayConfig copy(RelayConfig config, int port) {
+  static RelayConfig copy(RelayConfig config) {
     UpstreamConfig upstream = config.upstream().withUrl(null, true)
       .withHttp2(config.upstream().prefersHttp2() ? "on" : "off");
-    HttpConfig http = config.http().withHost("127.0.0.1").withPort(port).withModels(config.http().modelsFile(), 0);
+    HttpConfig http = config.http().withHost("127.0.0.1").withPort(0).withModels(config.http().modelsFile(), 0);
     return config.withHttp(http).withUpstream(upstream)
       .withSecurity(config.security().withClientKeys(List.of()))
       .withDeployment(new DeploymentConfig("standalone", "all", config.deployment().cluster()))
@@ -264,13 +263,5 @@ final class Warmup {
 
   private static JsonArray messages(String prompt) {
     return new JsonArray().add(new JsonObject().put("role", "user").put("content", prompt));
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -31,6 +31,7 @@ public final class RouterVerticle extends VerticleBase {
   private final RelayConfig config;
   private final ModelCatalog models;
   private final JsonArray scenarios;
+  private final int port;
   private ActiveStreams streams;
   private HttpServer server;
 
@@ -41,14 +42,17 @@ public final class RouterVerticle extends VerticleBase {
    * @param models the model catalog, shared by this JVM's routers
    * @param scenarios the simulator's scenarios, listed with the model catalog, when the relay serves from
    *                  it; else null
+   * @param port   the port to listen on; a negative one is Vert.x's "a port the kernel picks, shared by the
+   *               servers given the same negative number" (a relay configured with port 0)
    */
   public RouterVerticle(UpstreamHealth health, RelayConfig config, Edge edge, ModelCatalog models,
-                        JsonArray scenarios) {
+                        JsonArray scenarios, int port) {
     this.health = health;
     this.config = config;
     this.edge = edge;
     this.models = models;
     this.scenarios = scenarios;
+    this.port = port;
   }
 
   @Override
@@ -85,7 +89,7 @@ public final class RouterVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
-        .setPort(config.http().port())
+        .setPort(port)
         .setMaxInitialLineLength(config.http().maxRequestLineBytes())
         .setCompressionSupported(false)
         // HTTP/1.1 only: no browser speaks cleartext HTTP/2, and with h2c on (Vert.x's default) a connection
@@ -105,6 +109,11 @@ public final class RouterVerticle extends VerticleBase {
       .invalidRequestHandler(failures::handleInvalidRequest)
       .requestHandler(router);
     return server.listen();
+  }
+
+  /** The port this verticle's server listens on (the one the kernel picked, when configured with 0). */
+  public int port() {
+    return server.actualPort();
   }
 
   @Override

@@ -223,10 +223,9 @@ class ObservabilityTest {
     try {
       Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
       RelayConfig local = ConfigLoader.applyEnvironment(config, Map.of("RELAY_UPSTREAM_URL",
-        simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1", "RELAY_HTTP_PORT",
-        Integer.toString(RelayHarness.freePort())));
+        simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1", "RELAY_HTTP_PORT", "0"));
       Relay relay = Relay.deploy(vertx, local, registry, System::currentTimeMillis).await();
-      EdgeClient client = new EdgeClient(vertx, relay.config().http().port());
+      EdgeClient client = new EdgeClient(vertx, relay.port());
       String body = new JsonObject().put("messages", new JsonArray(SseClient.userMessages("hi [sim tokens=3 paceMs=0]")))
         .encode();
       EdgeClient.Response answer = client.post("/api/v1/llm/complete", Map.of(), body).await();

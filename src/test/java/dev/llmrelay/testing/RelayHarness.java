@@ -17,8 +17,9 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Starts the simulator on port 0 and the relay in front of it on 127.0.0.1, from the shipped
- * {@code conf/config.json} with test-friendly instance counts. Call from a test thread (it awaits).
+ * Starts the simulator on port 0 and the relay in front of it on 127.0.0.1, port 0 too (the kernel picks
+ * one as the relay binds; {@link #port} is it), from the shipped {@code conf/config.json} with
+ * test-friendly instance counts. Call from a test thread (it awaits).
  */
 public final class RelayHarness {
 
@@ -51,11 +52,11 @@ public final class RelayHarness {
     Simulator simulator = Simulator.start(vertx, "127.0.0.1", 0).await();
     RelayConfig base = ConfigLoader.applyEnvironment(ConfigLoader.defaults(),
       Map.of("RELAY_UPSTREAM_URL", simulator.baseUrl(), "RELAY_HTTP_HOST", "127.0.0.1",
-        "RELAY_HTTP_PORT", Integer.toString(freePort())));
+        "RELAY_HTTP_PORT", "0"));
     RelayConfig config = tweak.apply(base);
     Relay relay = Relay.deploy(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock,
       UnaryOperator.identity(), tracing).await();
-    return new RelayHarness(simulator, relay, config.http().port());
+    return new RelayHarness(simulator, relay, relay.port());
   }
 
   /** Config with {@code n} router and provider instances each. */
