@@ -151,9 +151,8 @@ public final class Relay {
       : Future.succeededFuture();
     return provided
       .compose(v -> deployment.runsRouters()
-        ? vertx.deployVerticle(() -> add(routerInstances, new RouterVerticle(health, config, edge, models, scenarios,
-            port)),
-            routers)
+        ? vertx.deployVerticle(() -> add(routerInstances,
+            new RouterVerticle(health, config, edge, models, scenarios, port)), routers)
           .onSuccess(deployments::add)
         : Future.<String>succeededFuture())
       // Last: a deployment takes the next event loop, and routers and providers keep theirs as without it
