@@ -1,9 +1,12 @@
 package dev.llmrelay.upstream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,6 +20,7 @@ public final class Admission {
   static final int RESERVED_FILES = 1_000;
   /** Heap an open stream may cost at most, for the limit's upper bound when files are plentiful. */
   static final long HEAP_PER_STREAM = 64 * 1024;
+  private static final Path PORT_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
   private final int limit;
   private final AtomicInteger held = new AtomicInteger();
@@ -51,15 +55,37 @@ public final class Admission {
    * by default), or -1 where that cannot be read.
    */
   public static long localPorts() {
-    return localPorts(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+    return localPorts(PORT_RANGE);
   }
 
-  static long localPorts(Path range) {
-    try {
-      String[] bounds = Files.readString(range).trim().split("\\s+");
-      return Long.parseLong(bounds[1]) - Long.parseLong(bounds[0]) + 1;
+  static long localPorts(Path file) {
+    return localPortRange(file).map(PortRange::size).orElse(-1L);
+  }
+
+  /** The range of local ports connect() chooses from ({@code net.ipv4.ip_local_port_range}), where readable. */
+  public static Optional<PortRange> localPortRange() {
+    return localPortRange(PORT_RANGE);
+  }
+
+  /**
+   * In one read: the sysctl file reports size 0, so {@code Files.readString} reads one byte and then asks
+   * for the rest at offset 1, where the kernel answers end of file ("3" instead of "32768 60999").
+   */
+  static Optional<PortRange> localPortRange(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[64];
+      int read = in.read(buffer);
+      String[] bounds = new String(buffer, 0, Math.max(read, 0), StandardCharsets.US_ASCII).trim().split("\\s+");
+      return Optional.of(new PortRange(Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])));
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return Optional.empty();
+    }
+  }
+
+  /** A range of local ports, both ends included. */
+  public record PortRange(int low, int high) {
+    public long size() {
+      return high - low + 1L;
     }
   }
 

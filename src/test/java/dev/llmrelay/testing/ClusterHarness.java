@@ -6,18 +6,15 @@ import dev.llmrelay.config.ConfigLoader;
 import dev.llmrelay.config.DeploymentConfig;
 import dev.llmrelay.config.RelayConfig;
 import dev.llmrelay.edge.SharedUsage;
+import dev.llmrelay.upstream.Admission;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,21 +86,9 @@ public final class ClusterHarness implements AutoCloseable {
     return RelayHarness.freePort();
   }
 
-  /**
-   * The first port of Linux's ephemeral range, or 0 where it cannot be read. In one read: the file reports
-   * size 0, so {@code Files.readString} reads one byte and then asks for the rest at offset 1, where this
-   * kernel's sysctl files answer end of file ("3" instead of "32768 60999", and every member port came
-   * from the ephemeral range after all).
-   */
+  /** The first port of Linux's ephemeral range, or 0 where it cannot be read. */
   static int ephemeralLow() {
-    try (InputStream in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
-      byte[] buffer = new byte[64];
-      int read = in.read(buffer);
-      return Integer.parseInt(new String(buffer, 0, Math.max(read, 0), StandardCharsets.US_ASCII).trim()
-        .split("\\s+")[0]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
+    return Admission.localPortRange().map(Admission.PortRange::low).orElse(0);
   }
 
   public String clusterName() {

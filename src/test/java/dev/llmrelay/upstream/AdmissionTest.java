@@ -4,10 +4,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The admission limit a process sizes for itself when none is configured. */
 class AdmissionTest {
@@ -57,5 +59,16 @@ class AdmissionTest {
     Files.writeString(range, "garbage\n");
     assertEquals(-1, Admission.localPorts(range));
     assertEquals(-1, Admission.localPorts(dir.resolve("missing")));
+  }
+
+  @Test
+  void thisMachinesRangeIsReadWhole() throws IOException, InterruptedException {
+    // The sysctl file reports size 0: read as a regular file, only its first byte arrives ("3").
+    Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    assumeTrue(Files.exists(range), "Linux only");
+    Process cat = new ProcessBuilder("cat", range.toString()).start();
+    String[] bounds = new String(cat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+");
+    assertEquals(0, cat.waitFor());
+    assertEquals(Long.parseLong(bounds[1]) - Long.parseLong(bounds[0]) + 1, Admission.localPorts());
   }
 }
